@@ -1,0 +1,292 @@
+/**
+ * The one configuration schema. Every setting of SPEC.md is declared here once,
+ * with its environment name, default, allowed values and whether it is a secret.
+ * The loader (load.ts) layers the sources; this file only knows how to turn one
+ * raw value into a typed one or say precisely why it cannot.
+ */
+
+/** A raw value as it arrives from env (string), a JSON file (any) or a flag. */
+export type Raw = unknown;
+
+export interface Setting<T> {
+  /** Environment variable name; also the key in config/*.json files. */
+  readonly env: string;
+  /** Other accepted environment names (old service's spellings). */
+  readonly aliases?: readonly string[];
+  readonly secret?: boolean;
+  readonly describe: string;
+  readonly default: T;
+  /** Returns the typed value or throws an Error whose message says what is allowed. */
+  parse(raw: Raw): T;
+}
+
+export class InvalidValue extends Error {}
+
+function str(raw: Raw): string {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  throw new InvalidValue('expected a string');
+}
+
+function int(
+  env: string,
+  def: number,
+  min: number,
+  max: number,
+  describe: string,
+  extra: Partial<Setting<number>> = {},
+): Setting<number> {
+  return {
+    env,
+    describe,
+    default: def,
+    ...extra,
+    parse(raw) {
+      const s = str(raw);
+      if (!/^-?\d+$/.test(s)) throw new InvalidValue(`expected an integer from ${min} to ${max}`);
+      const n = Number(s);
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        throw new InvalidValue(`expected an integer from ${min} to ${max}`);
+      }
+      return n;
+    },
+  };
+}
+
+function bool(env: string, def: boolean, describe: string): Setting<boolean> {
+  return {
+    env,
+    describe,
+    default: def,
+    parse(raw) {
+      if (typeof raw === 'boolean') return raw;
+      const s = str(raw).toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(s)) return true;
+      if (['false', '0', 'no', 'off'].includes(s)) return false;
+      throw new InvalidValue('expected true or false');
+    },
+  };
+}
+
+function oneOf<const V extends string>(
+  env: string,
+  values: readonly V[],
+  def: V,
+  describe: string,
+): Setting<V> {
+  return {
+    env,
+    describe,
+    default: def,
+    parse(raw) {
+      const s = str(raw).toLowerCase();
+      const found = values.find((v) => v === s);
+      if (found === undefined) throw new InvalidValue(`expected one of ${values.join(', ')}`);
+      return found;
+    },
+  };
+}
+
+function text(
+  env: string,
+  def: string,
+  describe: string,
+  extra: Partial<Setting<string>> = {},
+): Setting<string> {
+  return {
+    env,
+    describe,
+    default: def,
+    ...extra,
+    parse(raw) {
+      const s = str(raw);
+      if (s === '') throw new InvalidValue('expected a non-empty string');
+      return s;
+    },
+  };
+}
+
+function optional(
+  env: string,
+  describe: string,
+  check: (s: string) => string,
+  extra: Partial<Setting<string | undefined>> = {},
+): Setting<string | undefined> {
+  return {
+    env,
+    describe,
+    default: undefined,
+    ...extra,
+    parse(raw) {
+      if (raw === null || raw === undefined) return undefined;
+      const s = str(raw);
+      return s === '' ? undefined : check(s);
+    },
+  };
+}
+
+/** Accepts postgres://, postgresql:// and the old service's postgresql+asyncpg://. */
+export function normaliseDatabaseUrl(s: string): string {
+  const rewritten = s.replace(/^postgresql\+asyncpg:\/\//, 'postgres://');
+  let url: URL;
+  try {
+    url = new URL(rewritten);
+  } catch {
+    throw new InvalidValue('expected a URL like postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new InvalidValue('expected a postgres:// or postgresql:// URL');
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) {
+    throw new InvalidValue('expected a URL with a host, like postgres://user@host:5432/database');
+  }
+  if (url.port !== '' && !/^\d+$/.test(url.port)) throw new InvalidValue('expected a numeric port');
+  return rewritten;
+}
+
+function redisUrl(s: string): string {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new InvalidValue('expected a URL like redis://host:6379/0 or rediss://host:6380');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new InvalidValue('expected a redis:// or rediss:// URL');
+  }
+  return s;
+}
+
+function httpUrl(s: string): string {
+  try {
+    const url = new URL(s);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return s.replace(/\/+$/, '');
+  } catch {
+    /* fall through to the error below */
+  }
+  throw new InvalidValue('expected an http:// or https:// URL');
+}
+
+/** node-cron expressions with 5 or 6 fields (the 6th is seconds, first). */
+function cron(env: string, def: string, describe: string): Setting<string> {
+  return {
+    env,
+    describe,
+    default: def,
+    parse(raw) {
+      const s = str(raw);
+      const fields = s.split(/\s+/);
+      const fieldOk = (f: string) => /^[\d*/,\-a-zA-Z?LW#]+$/.test(f);
+      if ((fields.length !== 5 && fields.length !== 6) || !fields.every(fieldOk)) {
+        throw new InvalidValue('expected a cron expression with 5 or 6 fields, like */10 * * * * *');
+      }
+      return s;
+    },
+  };
+}
+
+function secretList(env: string, describe: string, prefix: string): Setting<readonly string[]> {
+  return {
+    env,
+    describe,
+    secret: true,
+    default: [],
+    parse(raw) {
+      const items = Array.isArray(raw) ? raw.map(str) : str(raw).split(',');
+      const secrets = items.map((s) => s.trim()).filter((s) => s !== '');
+      for (const s of secrets) {
+        if (!s.startsWith(prefix))
+          throw new InvalidValue(`expected comma-separated secrets starting with ${prefix}`);
+      }
+      return secrets;
+    },
+  };
+}
+
+export const schema = {
+  port: int('PORT', 8009, 1, 65535, 'daemon listen port'),
+  host: text('HOST', '0.0.0.0', 'daemon listen address'),
+  environment: oneOf(
+    'ENVIRONMENT',
+    ['development', 'test', 'production'],
+    'development',
+    'deployment environment',
+  ),
+  role: oneOf(
+    'INTEGRATION_ROLE',
+    ['all', 'api', 'worker'],
+    'all',
+    'api serves HTTP and ingests; worker processes and retries',
+  ),
+  databaseUrl: optional('DATABASE_URL', 'Postgres URL; unset = embedded Postgres', normaliseDatabaseUrl, {
+    secret: true,
+  }),
+  databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 1000, 'Postgres pool size (plus max overflow)'),
+  databaseMaxOverflow: int('DATABASE_MAX_OVERFLOW', 10, 0, 1000, 'extra Postgres connections allowed'),
+  redisUrl: optional('REDIS_URL', 'Redis URL; unset = in-process cache and bus', redisUrl, { secret: true }),
+  redisMaxConnections: int('REDIS_MAX_CONNECTIONS', 50, 1, 10000, 'Redis connection budget'),
+  cacheEnabled: bool('CACHE_ENABLED', true, 'cache reads of external APIs'),
+  cacheDefaultTtl: int('CACHE_DEFAULT_TTL', 300, 1, 31_536_000, 'cache TTL in seconds', {
+    aliases: ['REDIS_CACHE_TTL'],
+  }),
+  dataDir: text('INTEGRATION_DATA_DIR', './var', 'embedded Postgres data and other local state'),
+  adminToken: optional(
+    'ADMIN_TOKEN',
+    'bearer token for admin endpoints; required in production',
+    (s) => {
+      if (s.length < 16) throw new InvalidValue('expected at least 16 characters');
+      return s;
+    },
+    { secret: true },
+  ),
+  stripeWebhookSecret: secretList(
+    'STRIPE_WEBHOOK_SECRET',
+    'comma-separated whsec_ secrets for source stripe',
+    'whsec_',
+  ),
+  webhookMaxBodyBytes: int(
+    'WEBHOOK_MAX_BODY_BYTES',
+    1_048_576,
+    1,
+    104_857_600,
+    'largest webhook body accepted',
+  ),
+  webhookToleranceSeconds: int(
+    'WEBHOOK_TOLERANCE_SECONDS',
+    300,
+    1,
+    86_400,
+    'replay window for timestamped schemes',
+  ),
+  retryCron: cron('RETRY_CRON', '*/10 * * * * *', 'retry loop schedule (node-cron, seconds field first)'),
+  retryMaxAttempts: int('RETRY_MAX_ATTEMPTS', 3, 0, 100, 'default number of retries before failed'),
+  shutdownTimeoutSeconds: int(
+    'SHUTDOWN_TIMEOUT_SECONDS',
+    10,
+    1,
+    600,
+    'longest graceful shutdown before exit',
+  ),
+  googleSheetsCredentialsPath: optional(
+    'GOOGLE_SHEETS_CREDENTIALS_PATH',
+    'service-account JSON file',
+    (s) => s,
+  ),
+  googleSheetsRootUrl: optional(
+    'GOOGLE_SHEETS_ROOT_URL',
+    "override of Google's API root (emulators, tests)",
+    httpUrl,
+  ),
+  googleMapsApiKey: optional('GOOGLE_MAPS_API_KEY', 'Google Maps API key', (s) => s, { secret: true }),
+  prometheusEnabled: bool('PROMETHEUS_ENABLED', true, 'serve /metrics'),
+  logLevel: oneOf(
+    'LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'info',
+    'log level',
+  ),
+} as const;
+
+export type Schema = typeof schema;
+export type Config = { readonly [K in keyof Schema]: Schema[K]['default'] | ReturnType<Schema[K]['parse']> };
+export type ConfigKey = keyof Schema;
