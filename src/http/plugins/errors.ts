@@ -1,0 +1,54 @@
+/**
+ * One JSON error shape for every failure: {"error":{"code","message"}}, with a
+ * stable code from the catalogue. 5xx answers never carry internals; the request
+ * id in X-Request-ID finds the details in the log.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, errorCatalogue, type ErrorCode } from '../../domain/errors.js';
+
+function fromFastify(error: FastifyError): AppError | undefined {
+  if (error.validation) return new AppError('VALIDATION_FAILED', `invalid request: ${error.message}`);
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('MALFORMED_BODY', `the body is not valid JSON: ${error.message}`);
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError) return new AppError('MALFORMED_BODY', 'the body is not valid JSON');
+  const status = error.statusCode ?? 500;
+  if (status === 429) return new AppError('RATE_LIMITED');
+  if (status >= 400 && status < 500) return new AppError('BAD_REQUEST', error.message);
+  return undefined;
+}
+
+export function sendError(
+  reply: { code(n: number): unknown; header(k: string, v: string): unknown; send(b: unknown): unknown },
+  code: ErrorCode,
+  message?: string,
+  retryAfterSeconds?: number,
+) {
+  if (retryAfterSeconds !== undefined)
+    reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  reply.code(errorCatalogue[code].status);
+  return reply.send({ error: { code, message: message ?? errorCatalogue[code].message } });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = error instanceof AppError ? error : fromFastify(error);
+    if (known) {
+      if (known.status >= 500) request.log.warn({ err: error }, known.message);
+      return sendError(reply, known.code, known.message, known.retryAfterSeconds);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, 'INTERNAL_ERROR');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+  );
+}

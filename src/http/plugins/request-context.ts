@@ -1,0 +1,40 @@
+/**
+ * Request ids and the one structured log line per request.
+ *
+ * X-Request-ID is echoed when the caller sent a sane one (1-128 of [A-Za-z0-9._:-])
+ * and generated otherwise; every answer carries it. The log line names the route
+ * template, never the raw URL, and carries no headers, so no secret reaches it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdFor(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function tenantOf(request: FastifyRequest): string | undefined {
+  const h = request.headers['x-management-company-id'] ?? request.headers['x-tenant-id'];
+  return typeof h === 'string' && h !== '' ? h : undefined;
+}
+
+export function registerRequestContext(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-ID', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        tenant: tenantOf(request),
+      },
+      'request',
+    );
+  });
+}
