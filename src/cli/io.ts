@@ -1,0 +1,31 @@
+import type { Writable } from 'node:stream';
+
+/** The streams and environment a command runs with; tests pass captured ones. */
+export interface CliIO {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A mistake in how the command was called: exit code 2, message says the accepted forms. */
+export class UsageError extends Error {
+  readonly exitCode = EXIT_USAGE;
+}
+
+/** A failure the operator should read (no stack trace): exit code 1. */
+export class CommandFailed extends Error {
+  readonly exitCode = EXIT_FAILURE;
+}
+
+export function writeLine(stream: Writable, text = ''): void {
+  stream.write(`${text}\n`);
+}
+
+export function writeJson(stream: Writable, value: unknown): void {
+  stream.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,100 @@
+/**
+ * The integctl command tree. Each command lives in commands/<name>.ts and only
+ * parses arguments and prints; the work is in services/ and store/, shared
+ * with the daemon. runCli() maps failures to SPEC.md exit codes: 0 success,
+ * 1 failure, 2 usage error, 78 configuration error.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, EXIT_CONFIG } from '../config/load.js';
+import { VERSION } from '../lib/version.js';
+import { createContext, type CommandContext, type GlobalOptions } from './context.js';
+import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIO } from './io.js';
+import { registerConfig } from './commands/config.js';
+import { registerMigrate } from './commands/migrate.js';
+
+export interface CommandDeps {
+  /** Runs a command body with a context that is closed afterwards, whatever happens. */
+  run(body: (ctx: CommandContext, io: CliIO) => Promise<void>): Promise<void>;
+}
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('integctl');
+  program
+    .description('Operate integration-service: events, sources, cache, migrations, load tests.')
+    .version(VERSION, '-V, --version')
+    .option('-c, --config <file>', 'JSON config file (keys are the environment variable names)')
+    .option('-v, --verbose', 'log diagnostics to stderr')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      '\nConfiguration comes from the same settings as integrationd (see integctl config show).\nExit codes: 0 success, 1 failure, 2 usage error, 78 configuration error.',
+    );
+
+  const deps: CommandDeps = {
+    async run(body) {
+      const ctx = createContext(io, program.opts<GlobalOptions>());
+      try {
+        await body(ctx, io);
+      } finally {
+        await ctx.close();
+      }
+    },
+  };
+  registerMigrate(program, deps);
+  registerConfig(program, deps);
+  // Every subcommand reports usage errors the same way as the root.
+  for (const command of program.commands) inheritSettings(command, io);
+  return program;
+}
+
+function inheritSettings(command: Command, io: CliIO): void {
+  command.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  command.showHelpAfterError('(run with --help for usage)');
+  for (const sub of command.commands) inheritSettings(sub, io);
+}
+
+/** Parses argv (without node and script) and runs the command; returns the exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
+        return EXIT_OK;
+      }
+      return EXIT_USAGE; // commander already printed the message
+    }
+    if (err instanceof ConfigError) {
+      writeLine(io.stderr, `integctl: ${err.message}`);
+      return EXIT_CONFIG;
+    }
+    if (err instanceof UsageError) {
+      writeLine(io.stderr, `integctl: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof CommandFailed) {
+      writeLine(io.stderr, `integctl: ${err.message}`);
+      return EXIT_FAILURE;
+    }
+    writeLine(io.stderr, `integctl: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_FAILURE;
+  }
+}
