@@ -1,0 +1,152 @@
+/**
+ * The Verifier interface: one implementation per signature scheme. A verifier
+ * validates its options when it is built (so a bad source is refused by
+ * `integctl sources add`, not at the first delivery), checks a request's
+ * signature on the raw bytes, and names the event's dedup key.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
+import { cleanLabel, isObject } from '../domain/event.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface WebhookRequest {
+  rawBody: Buffer;
+  /** Lower-cased names, as node gives them. */
+  headers: Headers;
+  now: Date;
+}
+
+export interface Identity {
+  /** The provider's own event id, when it has one. */
+  eventId: string | null;
+  /** What decides duplicates, with UNIQUE (source, dedup_key). */
+  dedupKey: string;
+}
+
+export interface Verifier {
+  /** Throws AppError INVALID_SIGNATURE or TIMESTAMP_OUT_OF_TOLERANCE. */
+  verify(request: WebhookRequest, secrets: readonly string[]): void;
+  identify(request: WebhookRequest, payload: unknown): Identity;
+  /** False for deliveries that are stored but not published (Drive's sync message). */
+  publishable(request: WebhookRequest): boolean;
+  /** Whether the scheme needs at least one secret to verify anything. */
+  readonly needsSecret: boolean;
+}
+
+/** A source's scheme options are wrong; the message names the option and what is allowed. */
+export class InvalidSourceOptions extends Error {}
+
+export function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  if (Array.isArray(value)) return value[0];
+  return value;
+}
+
+export function invalidSignature(message: string): AppError {
+  return new AppError('INVALID_SIGNATURE', message);
+}
+
+/** Rejects timestamps further than `toleranceSeconds` from now, in either direction. */
+export function checkTimestamp(seconds: number, now: Date, toleranceSeconds: number): void {
+  if (!Number.isFinite(seconds)) throw invalidSignature('the signature timestamp is not a number');
+  const skew = now.getTime() / 1000 - seconds;
+  if (Math.abs(skew) > toleranceSeconds) {
+    throw new AppError(
+      'TIMESTAMP_OUT_OF_TOLERANCE',
+      `the signature timestamp is ${Math.round(Math.abs(skew))} s in the ${skew > 0 ? 'past' : 'future'}; the tolerance is ${toleranceSeconds} s`,
+    );
+  }
+}
+
+function pathValue(payload: unknown, path: string): unknown {
+  let current: unknown = payload;
+  for (const part of path.split('.')) {
+    if (!isObject(current)) return undefined;
+    current = current[part];
+  }
+  return current;
+}
+
+function idString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return cleanLabel(value, 500);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+export function bodyHash(raw: Buffer): string {
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+export interface DedupOptions {
+  dedupHeader?: string;
+  dedupPath?: string;
+}
+
+/**
+ * The generic rule: a configured header or JSON path, else body event_id, then
+ * id, else the SHA-256 of the raw body (so a byte-identical redelivery is a
+ * duplicate even without an id).
+ */
+export function genericIdentity(request: WebhookRequest, payload: unknown, options: DedupOptions): Identity {
+  let id: string | undefined;
+  if (options.dedupHeader) id = idString(header(request.headers, options.dedupHeader));
+  if (id === undefined && options.dedupPath) id = idString(pathValue(payload, options.dedupPath));
+  if (id === undefined && !options.dedupHeader && !options.dedupPath) {
+    id = idString(pathValue(payload, 'event_id')) ?? idString(pathValue(payload, 'id'));
+  }
+  return id === undefined
+    ? { eventId: null, dedupKey: bodyHash(request.rawBody) }
+    : { eventId: id, dedupKey: id };
+}
+
+// ---- option readers: each names the option and what it allows ----
+
+export function readOptions(
+  options: unknown,
+  allowed: readonly string[],
+  scheme: string,
+): Record<string, unknown> {
+  if (options === undefined || options === null) return {};
+  if (!isObject(options)) throw new InvalidSourceOptions(`${scheme} options must be a JSON object`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidSourceOptions(
+        `${scheme} has no option ${JSON.stringify(key)}; allowed: ${allowed.join(', ') || '(none)'}`,
+      );
+    }
+  }
+  return options;
+}
+
+export function optionalString(
+  options: Record<string, unknown>,
+  key: string,
+  pattern?: RegExp,
+): string | undefined {
+  const value = options[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '' || (pattern && !pattern.test(value))) {
+    throw new InvalidSourceOptions(
+      `option ${key} must be a non-empty string${pattern ? ` matching ${String(pattern)}` : ''}`,
+    );
+  }
+  return value;
+}
+
+export function oneOfOption<const V extends string>(
+  options: Record<string, unknown>,
+  key: string,
+  values: readonly V[],
+  fallback: V,
+): V {
+  const value = options[key];
+  if (value === undefined || value === null) return fallback;
+  const found = values.find((v) => v === value);
+  if (found === undefined)
+    throw new InvalidSourceOptions(`option ${key} must be one of ${values.join(', ')}`);
+  return found;
+}
+
+/** HTTP header names: RFC 7230 token characters. */
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
