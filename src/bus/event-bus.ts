@@ -1,0 +1,30 @@
+/**
+ * Where processed events go. Two implementations of one interface: Redis
+ * (Pub/Sub channel per SPEC.md plus the stream integration:events, so consumers
+ * that were down can catch up) and in-process (no REDIS_URL: one daemon, its
+ * own subscribers). Both pass the same tests.
+ */
+export interface BusMessage {
+  channel: string;
+  /** The JSON envelope. */
+  payload: string;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface EventBus {
+  readonly kind: 'redis' | 'in-process';
+  /** Publishes every message; the result says, per message, whether it was accepted. Never throws. */
+  publish(messages: readonly BusMessage[]): Promise<boolean[]>;
+  /** Calls `onMessage` for every message whose channel matches the glob `pattern` (* only). */
+  subscribe(pattern: string, onMessage: (channel: string, payload: string) => void): Promise<Unsubscribe>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Redis PSUBSCRIBE-style matching for the in-process bus: `*` matches any run of characters. */
+export function globMatcher(pattern: string): (channel: string) => boolean {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*');
+  const re = new RegExp(`^${escaped}$`);
+  return (channel) => re.test(channel);
+}

@@ -1,0 +1,25 @@
+/**
+ * Sequelize serves everything but the hot path: sources, event listings and
+ * details, admin reads. It shares the URL of the pg pool, with a small pool of
+ * its own so admin traffic cannot starve ingest of connections.
+ */
+import pg from 'pg';
+import { Sequelize } from 'sequelize';
+import { defineModels, type Models } from './models/index.js';
+
+export interface OrmHandle {
+  sequelize: Sequelize;
+  models: Models;
+  close(): Promise<void>;
+}
+
+export function createOrm(url: string, poolMax = 5): OrmHandle {
+  const sequelize = new Sequelize(url, {
+    dialect: 'postgres',
+    dialectModule: pg,
+    logging: false,
+    pool: { max: poolMax, min: 0, idle: 10_000, acquire: 10_000 },
+    dialectOptions: { connectionTimeoutMillis: 5000 },
+  });
+  return { sequelize, models: defineModels(sequelize), close: () => sequelize.close() };
+}
