@@ -5,6 +5,8 @@
  * raw value into a typed one or say precisely why it cannot.
  */
 
+import { validate as validateCron } from 'node-cron';
+
 /** A raw value as it arrives from env (string), a JSON file (any) or a flag. */
 export type Raw = unknown;
 
@@ -167,7 +169,7 @@ function httpUrl(s: string): string {
   throw new InvalidValue('expected an http:// or https:// URL');
 }
 
-/** node-cron expressions with 5 or 6 fields (the 6th is seconds, first). */
+/** node-cron expressions with 5 or 6 fields (the optional first one is seconds), checked by node-cron itself. */
 function cron(env: string, def: string, describe: string): Setting<string> {
   return {
     env,
@@ -175,9 +177,7 @@ function cron(env: string, def: string, describe: string): Setting<string> {
     default: def,
     parse(raw) {
       const s = str(raw);
-      const fields = s.split(/\s+/);
-      const fieldOk = (f: string) => /^[\d*/,\-a-zA-Z?LW#]+$/.test(f);
-      if ((fields.length !== 5 && fields.length !== 6) || !fields.every(fieldOk)) {
+      if (!validateCron(s)) {
         throw new InvalidValue('expected a cron expression with 5 or 6 fields, like */10 * * * * *');
       }
       return s;
@@ -260,6 +260,21 @@ export const schema = {
   ),
   retryCron: cron('RETRY_CRON', '*/10 * * * * *', 'retry loop schedule (node-cron, seconds field first)'),
   retryMaxAttempts: int('RETRY_MAX_ATTEMPTS', 3, 0, 100, 'default number of retries before failed'),
+  retryBatchSize: int('RETRY_BATCH_SIZE', 500, 1, 10_000, 'events claimed per retry-loop statement'),
+  eventLeaseSeconds: int(
+    'EVENT_LEASE_SECONDS',
+    60,
+    5,
+    3600,
+    'how long a worker holds an event before others may take it',
+  ),
+  eventsStreamMaxLen: int(
+    'EVENTS_STREAM_MAXLEN',
+    100_000,
+    1,
+    100_000_000,
+    'approximate cap of the Redis stream integration:events',
+  ),
   shutdownTimeoutSeconds: int(
     'SHUTDOWN_TIMEOUT_SECONDS',
     10,

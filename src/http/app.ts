@@ -1,19 +1,26 @@
 /**
  * The fastify app factory. It wires routes to the services it is handed and
- * never opens connections itself: main/daemon.ts builds the parts, tests build
+ * never opens connections itself: main/runtime.ts builds the parts, tests build
  * them against real Postgres and Redis and call app.inject().
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
+import { sendError } from './plugins/errors.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
+import { eventRoutes, type EventRouteOptions } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { webhookRoutes, type WebhookRouteOptions } from './routes/webhooks.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   version: string;
+  /** False once shutdown began: every request gets 503 SHUTTING_DOWN. */
+  accepting?: () => boolean;
+  webhooks?: Omit<WebhookRouteOptions, 'maxBodyBytes' | 'accepting'>;
+  events?: Omit<EventRouteOptions, 'adminToken'>;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -26,11 +33,28 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     genReqId: requestIdFor,
     // Fastify closes idle keep-alive connections on close(), so SIGTERM drains.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Our own onRequest hook answers during shutdown, in our error format.
+    return503OnClosing: false,
+    // Source names in /generic/{source} are checked by the route (404 UNKNOWN_SOURCE), not cut off here.
+    routerOptions: { maxParamLength: 1000 },
     bodyLimit: 1_048_576,
   });
+  const accepting = deps.accepting ?? (() => true);
   registerRequestContext(app);
   registerErrorHandling(app);
+  app.addHook('onRequest', async (_request, reply) => {
+    if (accepting()) return;
+    reply.header('Connection', 'close');
+    return sendError(reply, 'SHUTTING_DOWN', undefined, 5);
+  });
   healthRoutes(app, { version: deps.version });
+  if (deps.webhooks) {
+    void app.register(webhookRoutes, {
+      ...deps.webhooks,
+      maxBodyBytes: deps.config.webhookMaxBodyBytes,
+      accepting,
+    });
+  }
+  if (deps.events) void app.register(eventRoutes, { ...deps.events, adminToken: deps.config.adminToken });
   return app;
 }

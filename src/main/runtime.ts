@@ -1,14 +1,25 @@
 /**
  * Wiring of the daemon: the one place that chooses concrete parts (Postgres
  * embedded or external, Redis or in-process) and connects them to the app.
- * start() returns a Runtime whose stop() undoes everything in reverse order.
+ * start() returns a Runtime whose stop() drains and undoes everything in
+ * reverse order.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import { MemoryBus } from '../bus/memory-bus.js';
+import { RedisBus } from '../bus/redis-bus.js';
+import type { EventBus } from '../bus/event-bus.js';
 import type { Config } from '../config/schema.js';
 import { buildApp } from '../http/app.js';
+import { RetryLoop } from '../jobs/retry-loop.js';
 import type { Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
+import { IngestService } from '../services/ingest-webhook.js';
+import { EventProcessor } from '../services/process-events.js';
+import { RetryService } from '../services/retry-due-events.js';
+import { SourceRegistry } from '../services/source-registry.js';
 import {
   assertReachable,
   createPool,
@@ -16,7 +27,11 @@ import {
   resolveDatabase,
   type DatabaseTarget,
 } from '../store/database.js';
+import { EventWriter } from '../store/event-writer.js';
 import { Migrator } from '../store/migrator.js';
+import { createOrm } from '../store/sequelize.js';
+import { SourceRepository } from '../store/source-repository.js';
+import { scheduleNow } from '../store/sql/claim-due-events.js';
 
 export class SchemaBehind extends Error {}
 
@@ -24,6 +39,9 @@ export interface Runtime {
   app: FastifyInstance;
   pool: pg.Pool;
   database: DatabaseTarget;
+  bus: EventBus;
+  workerId: string;
+  retryLoop: RetryLoop | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,13 +51,16 @@ export interface StartOptions {
 
 export async function startRuntime(config: Config, log: Logger, options: StartOptions): Promise<Runtime> {
   const database = await resolveDatabase(config, log);
-  const cleanups: Array<() => Promise<void>> = [() => database.release()];
+  // Cleanups run in reverse order of registration; each failure is logged, the rest still run.
+  const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [
+    { name: 'database', run: () => database.release() },
+  ];
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    for (const cleanup of cleanups.splice(0).reverse()) {
       try {
-        await cleanup();
+        await cleanup.run();
       } catch (err) {
-        log.warn({ err }, 'error during shutdown');
+        log.warn({ err, part: cleanup.name }, 'error during shutdown');
       }
     }
   };
@@ -49,23 +70,105 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       config.databasePoolSize + config.databaseMaxOverflow,
       'integrationd',
     );
-    cleanups.push(() => pool.end());
+    cleanups.push({ name: 'pool', run: () => pool.end() });
     await assertReachable(pool, database.url);
     await ensureSchema(new Migrator(pool), options.migrate, log);
+    const orm = createOrm(database.url);
+    cleanups.push({ name: 'orm', run: () => orm.close() });
+
+    const bus: EventBus =
+      config.redisUrl === undefined
+        ? new MemoryBus()
+        : new RedisBus({ url: config.redisUrl, streamMaxLen: config.eventsStreamMaxLen });
+    cleanups.push({ name: 'bus', run: () => bus.close() });
     log.info(
       {
-        database:
-          database.mode === 'embedded'
-            ? `embedded (${describeDatabase(database.url)})`
-            : `external (${describeDatabase(database.url)})`,
+        database: `${database.mode} (${describeDatabase(database.url)})`,
         redis: config.redisUrl === undefined ? 'in-process (no REDIS_URL)' : 'external',
         role: config.role,
       },
       'storage mode',
     );
-    const app = buildApp({ config, logger: log, version: VERSION });
-    cleanups.push(() => app.close());
-    return { app, pool, database, stop: stopAll };
+
+    const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const processes = config.role !== 'api';
+    const ingests = config.role !== 'worker';
+    const processor = new EventProcessor({ pool, bus, log, workerId });
+    const retry = new RetryService({
+      pool,
+      processor,
+      workerId,
+      leaseSeconds: config.eventLeaseSeconds,
+      batchSize: config.retryBatchSize,
+      log,
+    });
+    const writer = new EventWriter(pool, {
+      log,
+      // A daemon that processes leases what it ingests and publishes it at once;
+      // an api-only daemon leaves its events to the workers' claim.
+      lease: { owner: processes ? workerId : null, seconds: config.eventLeaseSeconds },
+      onInserted: processes
+        ? (rows) =>
+            processor.enqueue(
+              rows
+                .filter((r) => r.status === 'pending')
+                .map((r) => ({
+                  id: r.id,
+                  source: r.source,
+                  eventId: r.eventId,
+                  eventType: r.eventType,
+                  tenantId: r.tenantId,
+                  payloadJson: r.payloadJson,
+                  retryCount: 0,
+                  maxRetries: r.maxRetries,
+                })),
+            )
+        : undefined,
+    });
+    const registry = new SourceRegistry({
+      repository: new SourceRepository(orm.models),
+      toleranceSeconds: config.webhookToleranceSeconds,
+      stripeSecrets: config.stripeWebhookSecret,
+      log,
+    });
+    const ingest = new IngestService({ registry, writer, defaultMaxRetries: config.retryMaxAttempts });
+    const retryLoop = processes ? new RetryLoop({ cronExpression: config.retryCron, retry, log }) : undefined;
+
+    let accepting = true;
+    const app = buildApp({
+      config,
+      logger: log,
+      version: VERSION,
+      accepting: () => accepting,
+      webhooks: ingests ? { ingest } : undefined,
+      events: {
+        pool,
+        models: orm.models,
+        schedule: (ids) => scheduleNow(pool, ids, new Date()),
+        wake: () => retryLoop?.wake(),
+        handlerStats: () => ({
+          group_commit_queued: writer.queued,
+          group_commit_batches_in_flight: writer.batchesInFlight,
+          processor_queued: processor.queued,
+        }),
+      },
+    });
+    // Shutdown, in this order: refuse new requests, let in-flight ones finish
+    // (they wait for their group commit), stop the loop, finish processing,
+    // hand back leases, then close connections (registered above).
+    cleanups.push({ name: 'leases', run: () => retry.releaseLeases() });
+    cleanups.push({ name: 'processor', run: () => processor.drain() });
+    cleanups.push({ name: 'retry loop', run: async () => retryLoop?.stop() });
+    cleanups.push({ name: 'group commit', run: () => writer.drain() });
+    cleanups.push({ name: 'http', run: () => app.close() });
+    cleanups.push({ name: 'intake', run: async () => (accepting = false) });
+
+    if (retryLoop) {
+      retryLoop.start();
+      // Work left by a previous run (expired leases, due retries) starts now, not at the first tick.
+      retryLoop.wake();
+    }
+    return { app, pool, database, bus, workerId, retryLoop, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,0 +1,70 @@
+/**
+ * Admin routes over stored events: details with attempts, manual retry, and
+ * the webhook handler's health (queue depth, group commit, processor).
+ */
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { AppError } from '../../domain/errors.js';
+import { getEventDetails, isEventId } from '../../services/event-details.js';
+import type { Models } from '../../store/models/index.js';
+import { requireAdmin } from '../plugins/admin-auth.js';
+
+export interface EventRouteOptions {
+  pool: pg.Pool;
+  models: Models;
+  /** Makes events due now; returns the ids scheduled. */
+  schedule: (ids: string[]) => Promise<string[]>;
+  adminToken: string | undefined;
+  /** Wakes this daemon's retry loop after a manual retry (a no-op in api-only daemons). */
+  wake: () => void;
+  handlerStats: () => Record<string, number>;
+}
+
+export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions): Promise<void> {
+  const admin = requireAdmin(opts.adminToken);
+  const params = {
+    type: 'object',
+    properties: { event_id: { type: 'string', maxLength: 100 } },
+    required: ['event_id'],
+  };
+
+  app.get<{ Params: { event_id: string } }>(
+    '/api/v1/webhooks/events/:event_id',
+    { preHandler: admin, schema: { params } },
+    async (request) => {
+      const details = await getEventDetails(opts.models, request.params.event_id);
+      if (details === undefined) throw new AppError('EVENT_NOT_FOUND');
+      return details;
+    },
+  );
+
+  app.post<{ Params: { event_id: string } }>(
+    '/api/v1/webhooks/events/:event_id/retry',
+    { preHandler: admin, schema: { params } },
+    async (request, reply) => {
+      const id = request.params.event_id;
+      if (!isEventId(id)) throw new AppError('EVENT_NOT_FOUND');
+      const scheduled = await opts.schedule([id]);
+      if (scheduled.length === 0) {
+        const exists = await opts.pool.query('SELECT 1 FROM webhook_events WHERE id = $1', [id]);
+        if (exists.rowCount === 0) throw new AppError('EVENT_NOT_FOUND');
+        throw new AppError(
+          'BAD_REQUEST',
+          'the event is being processed right now; retry when it has finished',
+        );
+      }
+      opts.wake();
+      reply.code(202);
+      return { status: 'scheduled', event_id: id };
+    },
+  );
+
+  app.get('/api/v1/webhooks/health', async () => {
+    const counts = await opts.pool.query<{ status: string; count: number }>(
+      "SELECT status, count(*)::int AS count FROM webhook_events WHERE status <> 'completed' GROUP BY status",
+    );
+    const queue: Record<string, number> = { pending: 0, processing: 0, retrying: 0, failed: 0 };
+    for (const row of counts.rows) queue[row.status] = row.count;
+    return { status: 'healthy', service: 'webhooks', queue, handler: opts.handlerStats() };
+  });
+}

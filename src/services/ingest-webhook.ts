@@ -1,0 +1,169 @@
+/**
+ * The ingest use case: verify on the raw bytes, parse, name the dedup key,
+ * commit, answer. Nothing here waits for Redis: processing starts after the
+ * row is committed, from the writer's onInserted hook.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
+import { cleanLabel, eventTypeOf, isJsonContentType } from '../domain/event.js';
+import { SOURCE_NAME } from '../domain/source.js';
+import type { EventWriter } from '../store/event-writer.js';
+import type { Headers } from '../providers/verifier.js';
+import type { SourceRegistry } from './source-registry.js';
+
+export interface IngestRequest {
+  sourceName: string;
+  rawBody: Buffer;
+  headers: Headers;
+  /** Tenant named by the caller (X-Management-Company-ID / X-Tenant-ID). */
+  tenantId?: string;
+}
+
+export interface IngestResult {
+  status: 'accepted' | 'duplicate';
+  eventId: string;
+  source: string;
+}
+
+/** Headers that authenticate a delivery; they are not stored with the event. */
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'cookie',
+  'stripe-signature',
+  'webhook-signature',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'x-goog-channel-token',
+  'x-service-token',
+  'x-webhook-token',
+  'x-signature',
+]);
+
+/** JSON text jsonb refuses: NUL escapes and unpaired surrogate escapes. Such payloads are stored raw only. */
+const JSONB_UNSAFE =
+  /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
+export interface IngestOptions {
+  registry: SourceRegistry;
+  writer: EventWriter;
+  defaultMaxRetries: number;
+  now?: () => Date;
+  /** Extra secret-bearing header names (a source's custom signature or token header). */
+  onSignatureFailure?: (source: string) => void;
+}
+
+export class IngestService {
+  constructor(private readonly options: IngestOptions) {}
+
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    if (!SOURCE_NAME.test(request.sourceName)) throw new AppError('UNKNOWN_SOURCE');
+    let resolved;
+    try {
+      resolved = await this.options.registry.get(request.sourceName);
+    } catch {
+      throw new AppError('STORAGE_UNAVAILABLE', 'webhook sources cannot be read; retry later', 5);
+    }
+    if (resolved === undefined) throw new AppError('UNKNOWN_SOURCE');
+    const { source, verifier } = resolved;
+    const now = this.options.now?.() ?? new Date();
+    const webhook = { rawBody: request.rawBody, headers: request.headers, now };
+    try {
+      verifier.verify(webhook, resolved.secrets(now));
+    } catch (err) {
+      this.options.onSignatureFailure?.(source.name);
+      throw err;
+    }
+
+    const contentType =
+      typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : null;
+    const { payload, payloadJson } = parseBody(request.rawBody, contentType);
+    const identity = verifier.identify(webhook, payload);
+    const publish = verifier.publishable(webhook);
+    const tenant = request.tenantId !== undefined ? cleanLabel(request.tenantId, 200) : source.tenantId;
+    const result = await this.options.writer.write({
+      id: randomUUID(),
+      source: source.name,
+      eventId: identity.eventId,
+      dedupKey: identity.dedupKey,
+      eventType: eventTypeOf(source.scheme, payload, request.headers),
+      tenantId: tenant === '' ? null : tenant,
+      contentType: contentType === null ? null : cleanLabel(contentType, 200),
+      rawBody: request.rawBody,
+      payloadJson,
+      headersJson: storedHeaders(request.headers, source.options),
+      status: publish ? 'pending' : 'completed',
+      maxRetries: source.maxRetries ?? this.options.defaultMaxRetries,
+    });
+    return { status: result.duplicate ? 'duplicate' : 'accepted', eventId: result.id, source: source.name };
+  }
+}
+
+/**
+ * JSON bodies must parse (400 otherwise); form bodies become an object of their
+ * fields; anything else is kept only as raw bytes. A body without a content
+ * type is treated as JSON when it looks like JSON.
+ */
+export function parseBody(
+  raw: Buffer,
+  contentType: string | null,
+): { payload: unknown; payloadJson: string | null } {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const looksJson = contentType === null && raw.length > 0 && (raw[0] === 0x7b || raw[0] === 0x5b);
+  if (isJsonContentType(contentType) || looksJson) {
+    if (raw.length === 0) throw new AppError('MALFORMED_BODY', 'the body is empty; expected JSON');
+    const text = raw.toString('utf8');
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (err) {
+      throw new AppError(
+        'MALFORMED_BODY',
+        `the body is not valid JSON: ${(err as Error).message.slice(0, 200)}`,
+      );
+    }
+    return { payload, payloadJson: JSONB_UNSAFE.test(text) ? jsonbSafe(payload) : text };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const payload = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+    const json = JSON.stringify(payload);
+    return { payload, payloadJson: JSONB_UNSAFE.test(json) ? jsonbSafe(payload) : json };
+  }
+  return { payload: undefined, payloadJson: null };
+}
+
+/**
+ * The payload re-serialised with NUL characters removed and unpaired
+ * surrogates replaced, which jsonb refuses. The raw bytes keep the original.
+ */
+function jsonbSafe(payload: unknown): string {
+  return JSON.stringify(payload, (_key, value: unknown) =>
+    typeof value === 'string' ? cleanText(value) : value,
+  );
+}
+
+function cleanText(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- NUL is what jsonb refuses
+      .replace(/\u0000/g, '')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+  );
+}
+
+/** Request headers without the ones that carry secrets (including a source's own header names). */
+export function storedHeaders(headers: Headers, options: Record<string, unknown>): string {
+  const extra = new Set(
+    ['header', 'timestampHeader']
+      .map((k) => options[k])
+      .filter((v): v is string => typeof v === 'string')
+      .map((v) => v.toLowerCase()),
+  );
+  // A timestamp header is not secret; keep it.
+  if (typeof options.timestampHeader === 'string') extra.delete(options.timestampHeader.toLowerCase());
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || SECRET_HEADERS.has(name) || extra.has(name)) continue;
+    kept[name] = cleanLabel(Array.isArray(value) ? value.join(', ') : value, 2000);
+  }
+  return JSON.stringify(kept);
+}

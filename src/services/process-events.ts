@@ -1,0 +1,146 @@
+/**
+ * Processing: publish each event to the bus, then record the outcome. An event
+ * is completed only after its publish succeeded; a failed publish makes it
+ * retrying with the next time from the retry policy, or failed once its
+ * retries are spent. The ingest fast path and the retry loop both end here.
+ *
+ * Events handed to enqueue() are already leased by this worker (the ingest
+ * INSERT set locked_by), so no other worker touches them meanwhile; if this
+ * process dies first, the lease expires and the retry loop picks them up.
+ */
+import type pg from 'pg';
+import type { EventBus } from '../bus/event-bus.js';
+import { channelFor, envelopeFor, type PublishableEvent } from '../domain/event.js';
+import { afterFailure, type RetryPolicy } from '../domain/retry-policy.js';
+import type { Logger } from '../lib/logger.js';
+import { completeEvents, failEvents, type FailedOutcome } from '../store/sql/finish-events.js';
+
+export interface ProcessItem extends PublishableEvent {
+  retryCount: number;
+  maxRetries: number;
+  /** Set when the event can never be published (its payload cannot be read): it fails at once. */
+  permanentError?: string;
+}
+
+export interface ProcessResult {
+  completed: number;
+  retrying: number;
+  failed: number;
+}
+
+export interface ProcessorDeps {
+  pool: pg.Pool;
+  bus: EventBus;
+  log: Logger;
+  workerId: string;
+  now?: () => Date;
+  policy?: RetryPolicy;
+  random?: () => number;
+  maxBatch?: number;
+  onResult?: (result: ProcessResult, items: readonly ProcessItem[], publishedAt: Date) => void;
+}
+
+export class EventProcessor {
+  private queue: ProcessItem[] = [];
+  private running = 0;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Queues leased events for processing after the webhook was answered. Never throws. */
+  enqueue(items: readonly ProcessItem[]): void {
+    this.queue.push(...items);
+    if (!this.scheduled && this.running < 2) {
+      this.scheduled = true;
+      setImmediate(() => this.pump());
+    }
+  }
+
+  /** Resolves when the queue is empty and no batch is running. */
+  async drain(): Promise<void> {
+    if (this.queue.length === 0 && this.running === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0 && this.running < 2) {
+      const batch = this.queue.splice(0, this.deps.maxBatch ?? 1000);
+      this.running++;
+      void this.process(batch)
+        .catch((err: unknown) => {
+          // The outcome could not be recorded (Postgres down): the leases expire
+          // and the retry loop processes these events again. Nothing is lost.
+          this.deps.log.error({ err, events: batch.length }, 'could not record processing outcome');
+        })
+        .finally(() => {
+          this.running--;
+          if (this.queue.length > 0) this.pump();
+          else if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        });
+    }
+  }
+
+  /** Publishes a batch of leased events and records every outcome. */
+  async process(items: readonly ProcessItem[]): Promise<ProcessResult> {
+    const startedAt = this.now();
+    const started = performance.now();
+    const publishable = items.filter((i) => i.permanentError === undefined);
+    const accepted = await this.deps.bus.publish(
+      publishable.map((i) => ({
+        channel: channelFor(i.source, i.eventType),
+        payload: envelopeFor(i, startedAt),
+      })),
+    );
+    const completedIds: string[] = [];
+    const failures: FailedOutcome[] = [];
+    const now = this.now();
+    publishable.forEach((item, i) => {
+      if (accepted[i]) completedIds.push(item.id);
+      else failures.push(this.failure(item, `publish to ${this.deps.bus.kind} bus failed`, false, now));
+    });
+    for (const item of items) {
+      if (item.permanentError !== undefined)
+        failures.push(this.failure(item, item.permanentError, true, now));
+    }
+    const durationMs = Math.round(performance.now() - started);
+    await completeEvents(this.deps.pool, completedIds, this.deps.workerId, startedAt, durationMs);
+    await failEvents(this.deps.pool, failures, this.deps.workerId, startedAt, durationMs);
+    const result: ProcessResult = {
+      completed: completedIds.length,
+      retrying: failures.filter((f) => f.status === 'retrying').length,
+      failed: failures.filter((f) => f.status === 'failed').length,
+    };
+    if (failures.length > 0) {
+      this.deps.log.warn(
+        { ...result, error: failures[0]?.error },
+        'events not published; scheduled for retry',
+      );
+    }
+    this.deps.onResult?.(result, items, now);
+    return result;
+  }
+
+  private failure(item: ProcessItem, error: string, permanent: boolean, now: Date): FailedOutcome {
+    const outcome = afterFailure(item.retryCount, item.maxRetries, now, {
+      permanent,
+      policy: this.deps.policy,
+      random: this.deps.random,
+    });
+    return {
+      id: item.id,
+      status: outcome.status,
+      retryCount: outcome.retryCount,
+      nextRetryAt: outcome.status === 'retrying' ? outcome.nextRetryAt : null,
+      error,
+    };
+  }
+}
