@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { assertReachable, createPool, resolveDatabase, type DatabaseTarget } from '../store/database.js';
+import { createOrm, type OrmHandle } from '../store/sequelize.js';
 import type { CliIO } from './io.js';
 
 export interface GlobalOptions {
@@ -20,6 +21,8 @@ export interface CommandContext {
   config: Config;
   log: Logger;
   database(): Promise<{ pool: pg.Pool; target: DatabaseTarget }>;
+  /** Sequelize over the same database, for the ORM-side reads and writes. */
+  orm(): Promise<OrmHandle>;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export function createContext(
   });
   const log = createLogger(global.verbose ? 'debug' : 'warn', destination);
   let opened: { pool: pg.Pool; target: DatabaseTarget } | undefined;
+  let orm: OrmHandle | undefined;
   return {
     config,
     log,
@@ -55,7 +59,15 @@ export function createContext(
       opened = { pool, target };
       return opened;
     },
+    async orm() {
+      if (orm) return orm;
+      const { target } = await this.database();
+      orm = createOrm(target.url, 2);
+      return orm;
+    },
     async close() {
+      await orm?.close();
+      orm = undefined;
       if (!opened) return;
       await opened.pool.end();
       await opened.target.release();

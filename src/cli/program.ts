@@ -11,6 +11,8 @@ import { createContext, type CommandContext, type GlobalOptions } from './contex
 import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIO } from './io.js';
 import { registerConfig } from './commands/config.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerSources } from './commands/sources.js';
+import { registerWebhooks } from './commands/webhooks.js';
 
 export interface CommandDeps {
   /** Runs a command body with a context that is closed afterwards, whatever happens. */
@@ -46,6 +48,8 @@ export function buildProgram(io: CliIO): Command {
     },
   };
   registerMigrate(program, deps);
+  registerSources(program, deps);
+  registerWebhooks(program, deps);
   registerConfig(program, deps);
   // Every subcommand reports usage errors the same way as the root.
   for (const command of program.commands) inheritSettings(command, io);

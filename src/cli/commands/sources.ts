@@ -1,0 +1,299 @@
+/**
+ * integctl sources: list, show, add, update, remove, rotate-secret. Secret
+ * values are printed once, when generated or rotated in, and never again.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { SCHEMES, type WebhookSource } from '../../domain/source.js';
+import { activeSecrets } from '../../domain/source.js';
+import { parseScheme, SourceError, SourceService, type SourceInput } from '../../services/sources.js';
+import { SourceRepository } from '../../store/source-repository.js';
+import { confirmChange } from '../confirm.js';
+import { DURATION_FORMS, parseDuration } from '../durations.js';
+import { CommandFailed, UsageError, writeJson, writeLine } from '../io.js';
+import type { CommandContext } from '../context.js';
+import type { CommandDeps } from '../program.js';
+import { renderTable } from '../table.js';
+
+interface SourceFlags {
+  scheme?: string;
+  secret?: string;
+  secretStdin?: boolean;
+  tenant?: string;
+  maxRetries?: string;
+  rateLimitPerMinute?: string;
+  description?: string;
+  options?: string;
+  header?: string;
+  algorithm?: string;
+  encoding?: string;
+  prefix?: string;
+  timestampHeader?: string;
+  dedupHeader?: string;
+  dedupPath?: string;
+  channelId?: string[];
+  enable?: boolean;
+  disable?: boolean;
+  json?: boolean;
+}
+
+function addSchemeOptions(command: Command): Command {
+  return command
+    .option('--tenant <id>', 'tenant of events that do not name one')
+    .option('--max-retries <n>', 'retries before an event fails (default RETRY_MAX_ATTEMPTS)')
+    .option('--rate-limit-per-minute <n>', 'ingest limit for this source')
+    .option('--description <text>', 'free text shown by list and show')
+    .option('--options <json>', 'scheme options as a JSON object (merged with the flags below)')
+    .option('--header <name>', 'hmac/token: header carrying the signature or token')
+    .option('--algorithm <alg>', 'hmac: sha1, sha256 or sha512')
+    .option('--encoding <enc>', 'hmac: hex or base64')
+    .option('--prefix <text>', 'hmac: prefix before the signature, e.g. sha256=')
+    .option('--timestamp-header <name>', 'hmac: header with a unix timestamp signed as "{timestamp}.{body}"')
+    .option('--dedup-header <name>', 'hmac/token/none: header holding the event id')
+    .option('--dedup-path <path>', 'hmac/token/none: JSON path of the event id, e.g. data.id')
+    .option('--channel-id <id...>', 'google-drive: known channel ids');
+}
+
+function optionsFrom(flags: SourceFlags, base: Record<string, unknown>): Record<string, unknown> {
+  let options: Record<string, unknown> = { ...base };
+  if (flags.options !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(flags.options);
+    } catch {
+      throw new UsageError('--options must be a JSON object, like \'{"header":"x-signature"}\'');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new UsageError('--options must be a JSON object');
+    options = { ...options, ...(parsed as Record<string, unknown>) };
+  }
+  const map: Array<[keyof SourceFlags, string]> = [
+    ['header', 'header'],
+    ['algorithm', 'algorithm'],
+    ['encoding', 'encoding'],
+    ['prefix', 'prefix'],
+    ['timestampHeader', 'timestampHeader'],
+    ['dedupHeader', 'dedupHeader'],
+    ['dedupPath', 'dedupPath'],
+    ['channelId', 'channelIds'],
+  ];
+  for (const [flag, key] of map) if (flags[flag] !== undefined) options[key] = flags[flag];
+  return options;
+}
+
+function whole(value: string | undefined, option: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${option} must be a whole number of ${min} or more`);
+  return Number(value);
+}
+
+function readSecretFromStdin(): string {
+  const value = readFileSync(0, 'utf8').trim();
+  if (value === '') throw new UsageError('--secret-stdin read an empty secret');
+  return value;
+}
+
+/** A source as shown to operators: secrets as counts and dates, never values. */
+function describe(source: WebhookSource, now = new Date()) {
+  return {
+    name: source.name,
+    scheme: source.scheme,
+    tenant_id: source.tenantId,
+    max_retries: source.maxRetries,
+    rate_limit_per_minute: source.rateLimitPerMinute,
+    is_active: source.isActive,
+    description: source.description,
+    options: source.options,
+    secrets: source.secrets.map((s) => ({ created_at: s.createdAt || null, expires_at: s.expiresAt })),
+    active_secrets: activeSecrets(source, now).length,
+  };
+}
+
+export function registerSources(program: Command, deps: CommandDeps): void {
+  const sources = program
+    .command('sources')
+    .description('manage webhook sources and their secrets')
+    .addHelpText(
+      'after',
+      `\nSchemes: ${SCHEMES.join(', ')}. Secrets are shown once, when created or rotated in.`,
+    );
+  const service = async (ctx: CommandContext) =>
+    new SourceService(new SourceRepository((await ctx.orm()).models));
+  const failures = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      if (err instanceof SourceError) throw new CommandFailed(err.message);
+      throw err;
+    }
+  };
+
+  sources
+    .command('list')
+    .description('list sources')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }) =>
+      deps.run(async (ctx, io) => {
+        const list = (await (await service(ctx)).list()).map((s) => describe(s));
+        if (flags.json) return writeJson(io.stdout, list);
+        if (list.length === 0)
+          return writeLine(
+            io.stderr,
+            'no sources; add one with integctl sources add <name> --scheme <scheme>',
+          );
+        writeLine(
+          io.stdout,
+          renderTable(
+            ['name', 'scheme', 'tenant', 'secrets', 'max retries', 'active', 'description'],
+            list.map((s) => [
+              s.name,
+              s.scheme,
+              s.tenant_id,
+              s.active_secrets,
+              s.max_retries ?? 'default',
+              s.is_active ? 'yes' : 'no',
+              s.description,
+            ]),
+          ),
+        );
+      }),
+    );
+
+  sources
+    .command('show')
+    .description('show one source (secrets as dates, never values)')
+    .argument('<name>')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, flags: { json?: boolean }) =>
+      deps.run(async (ctx, io) =>
+        failures(async () => {
+          const shown = describe(await (await service(ctx)).get(name));
+          if (flags.json) return writeJson(io.stdout, shown);
+          for (const [key, value] of Object.entries(shown)) {
+            writeLine(
+              io.stdout,
+              `${key.padEnd(22)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '')}`,
+            );
+          }
+        }),
+      ),
+    );
+
+  addSchemeOptions(
+    sources
+      .command('add')
+      .description('add a source; a secret is generated and shown once unless --secret is given')
+      .argument(
+        '<name>',
+        'source name: 1-63 of a-z 0-9 _ . - (stripe, google_sheets and yandex_maps serve the named routes)',
+      )
+      .addOption(
+        new Option('--scheme <scheme>', 'signature scheme').choices([...SCHEMES]).makeOptionMandatory(),
+      )
+      .option('--secret <value>', 'use this secret (visible in shell history; prefer --secret-stdin)')
+      .option('--secret-stdin', 'read the secret from standard input'),
+  )
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, flags: SourceFlags) =>
+      deps.run(async (ctx, io) =>
+        failures(async () => {
+          const input: SourceInput = {
+            name,
+            scheme: parseScheme(flags.scheme ?? ''),
+            options: optionsFrom(flags, {}),
+            secret: flags.secretStdin ? readSecretFromStdin() : flags.secret,
+            tenantId: flags.tenant,
+            maxRetries: whole(flags.maxRetries, '--max-retries', 0),
+            rateLimitPerMinute: whole(flags.rateLimitPerMinute, '--rate-limit-per-minute', 1),
+            description: flags.description,
+          };
+          const { source, generatedSecret } = await (await service(ctx)).add(input);
+          if (flags.json)
+            return writeJson(io.stdout, { ...describe(source), generated_secret: generatedSecret ?? null });
+          writeLine(io.stdout, `source ${source.name} added (scheme ${source.scheme})`);
+          if (generatedSecret !== undefined) {
+            writeLine(io.stdout, `secret: ${generatedSecret}`);
+            writeLine(
+              io.stderr,
+              'Store this secret now: it is not shown again (integctl sources rotate-secret makes a new one).',
+            );
+          }
+        }),
+      ),
+    );
+
+  addSchemeOptions(
+    sources.command('update').description("change a source's settings (not its secrets)").argument('<name>'),
+  )
+    .option('--enable', 'accept deliveries again')
+    .option('--disable', 'refuse deliveries (404) without deleting the source')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, flags: SourceFlags) =>
+      deps.run(async (ctx, io) =>
+        failures(async () => {
+          if (flags.enable && flags.disable)
+            throw new UsageError('--enable and --disable exclude each other');
+          const svc = await service(ctx);
+          const current = await svc.get(name);
+          const updated = await svc.update(name, {
+            options: optionsFrom(flags, current.options),
+            tenantId: flags.tenant,
+            maxRetries: whole(flags.maxRetries, '--max-retries', 0),
+            rateLimitPerMinute: whole(flags.rateLimitPerMinute, '--rate-limit-per-minute', 1),
+            description: flags.description,
+            isActive: flags.enable ? true : flags.disable ? false : undefined,
+          });
+          if (flags.json) return writeJson(io.stdout, describe(updated));
+          writeLine(io.stdout, `source ${name} updated`);
+        }),
+      ),
+    );
+
+  sources
+    .command('remove')
+    .description('delete a source; its stored events stay')
+    .argument('<name>')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--dry-run', 'say what would be removed, change nothing')
+    .action(async (name: string, flags: { yes?: boolean; dryRun?: boolean }) =>
+      deps.run(async (ctx, io) =>
+        failures(async () => {
+          const svc = await service(ctx);
+          await svc.get(name);
+          if (flags.dryRun) return writeLine(io.stdout, `would remove source ${name}`);
+          if (
+            !(await confirmChange(io, `Remove source ${name}? Deliveries to it will get 404.`, flags.yes))
+          ) {
+            throw new CommandFailed('not removed');
+          }
+          await svc.remove(name);
+          writeLine(io.stdout, `source ${name} removed`);
+        }),
+      ),
+    );
+
+  sources
+    .command('rotate-secret')
+    .description('add a new secret (shown once); the old ones stay valid for the grace period')
+    .argument('<name>')
+    .option('--grace <duration>', `how long the old secrets stay valid: ${DURATION_FORMS}`, '24h')
+    .option('--secret <value>', 'use this secret instead of generating one')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, flags: { grace: string; secret?: string; json?: boolean }) =>
+      deps.run(async (ctx, io) =>
+        failures(async () => {
+          const graceMs = parseDuration(flags.grace, '--grace');
+          const result = await (await service(ctx)).rotateSecret(name, { secret: flags.secret, graceMs });
+          if (flags.json)
+            return writeJson(io.stdout, {
+              secret: result.secret,
+              old_secrets_valid_until: result.oldValidUntil,
+            });
+          writeLine(io.stdout, `secret: ${result.secret}`);
+          writeLine(io.stdout, `previous secrets valid until ${result.oldValidUntil}`);
+          writeLine(io.stderr, 'Store this secret now: it is not shown again.');
+        }),
+      ),
+    );
+}
