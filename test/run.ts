@@ -133,7 +133,9 @@ async function main(): Promise<number> {
       // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
       const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
       const count = (re: RegExp) => Number(re.exec(plain)?.[1] ?? 0);
-      const passed = count(/(\d+) tests? passed/);
+      // With failures ava prints no "passed" line, so passed tests are counted by their ✔ marks.
+      const marks = plain.split('\n').filter((l) => /^\s*✔ /.test(l)).length;
+      const passed = Math.max(count(/(\d+) tests? passed/), marks);
       const failed =
         count(/(\d+) tests? failed/) +
         count(/(\d+) uncaught exceptions?/) +

@@ -1,0 +1,156 @@
+/**
+ * npm run bench:ingest: verified, stored webhooks per second.
+ *
+ * Starts integrationd (from dist/) against real Postgres and Redis, registers a
+ * Stripe-scheme source, and drives it with autocannon: 50 connections for 10 s,
+ * every request a unique ~1 KB event signed with the stripe package. Then the
+ * same load against a bare fastify endpoint that only answers 202. Prints
+ * req/s, p50 and p99, the ratio to the bare endpoint, and checks that rows
+ * stored == 2xx answers and that every stored event was published (counted on
+ * the Redis stream). The load generator runs on the same 2 cores as the daemon
+ * and Postgres. Options: BENCH_SECONDS, BENCH_CONNECTIONS.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import autocannon, { type Request } from 'autocannon';
+import { Redis } from 'ioredis';
+import Stripe from 'stripe';
+import { randomBytes } from 'node:crypto';
+import { EVENTS_STREAM } from '../src/bus/redis-bus.js';
+import { freePort } from '../src/store/embedded.js';
+import { ROOT, redisUrl, row, scratchDatabase, startBuiltDaemon } from './support.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const SOURCE = `bench-${randomBytes(3).toString('hex')}`;
+const PADDING = 'x'.repeat(760);
+
+/** A fresh, signed, ~1 KB Stripe event for every request. */
+function signedRequest(request: Request): Request {
+  const id = `evt_${randomBytes(12).toString('hex')}`;
+  const body = JSON.stringify({
+    id,
+    object: 'event',
+    api_version: '2024-06-20',
+    created: Math.floor(Date.now() / 1000),
+    type: 'payment_intent.succeeded',
+    livemode: false,
+    data: {
+      object: {
+        id: `pi_${id.slice(4)}`,
+        object: 'payment_intent',
+        amount: 2000,
+        currency: 'usd',
+        metadata: { note: PADDING },
+      },
+    },
+  });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET });
+  return { ...request, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+}
+
+async function load(url: string, seconds = SECONDS) {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'POST', path: `/api/v1/webhooks/generic/${SOURCE}`, setupRequest: signedRequest }],
+  });
+}
+
+function report(label: string, r: autocannon.Result): void {
+  row(`${label} req/s (mean)`, Math.round(r.requests.average));
+  row(`${label} latency p50 / p99 (ms)`, `${r.latency.p50} / ${r.latency.p99}`);
+  row(`${label} 2xx / non-2xx / errors`, `${r['2xx']} / ${r.non2xx} / ${r.errors + r.timeouts}`);
+}
+
+const db = await scratchDatabase();
+const redis = new Redis(redisUrl());
+await db.pool.query(
+  `INSERT INTO webhook_configs (name, scheme, secrets) VALUES ($1, 'stripe', jsonb_build_array(jsonb_build_object('value', $2::text, 'createdAt', now(), 'expiresAt', null)))`,
+  [SOURCE, SECRET],
+);
+async function waitUntilProcessed(): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const open =
+      (
+        await db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM webhook_events WHERE status <> 'completed'",
+        )
+      ).rows[0]?.n ?? 0;
+    if (open === 0 || Date.now() > deadline) return open;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const daemon = await startBuiltDaemon({
+  DATABASE_URL: db.url,
+  REDIS_URL: redisUrl(),
+  EVENTS_STREAM_MAXLEN: '100000000',
+  ...(process.env.INTEGRATION_ROLE ? { INTEGRATION_ROLE: process.env.INTEGRATION_ROLE } : {}),
+});
+let failed = false;
+try {
+  process.stdout.write(
+    `bench:ingest: ${CONNECTIONS} connections, ${SECONDS} s, unique Stripe-signed ~1 KB events\n\n`,
+  );
+  // A 2 s warm-up (JIT, connection pools, prepared statements), drained and discarded.
+  await load(daemon.url, 2);
+  await waitUntilProcessed();
+  await db.pool.query('TRUNCATE webhook_events CASCADE');
+  const streamStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  const ours = await load(daemon.url);
+
+  const barePort = await freePort();
+  const bare = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/bare-server.ts'), String(barePort)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve) => bare.stdout.once('data', () => resolve()));
+  const baseline = await load(`http://127.0.0.1:${barePort}`);
+  bare.kill('SIGTERM');
+
+  report('integrationd', ours);
+  report('bare fastify', baseline);
+  row(
+    'ratio to bare endpoint',
+    `${((ours.requests.average / baseline.requests.average) * 100).toFixed(1)} %`,
+  );
+
+  // Let processing finish, then check that nothing acknowledged was lost.
+  const drainStart = Date.now();
+  const open = await waitUntilProcessed();
+  row('processing drained after the run (s)', ((Date.now() - drainStart) / 1000).toFixed(1));
+  const stored =
+    (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_events')).rows[0]?.n ?? 0;
+  const published =
+    (
+      await db.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM webhook_events WHERE published_at IS NOT NULL',
+      )
+    ).rows[0]?.n ?? 0;
+  let onStream = 0;
+  let cursor = streamStart;
+  for (;;) {
+    const entries = await redis.xrange(EVENTS_STREAM, `(${cursor}`, '+', 'COUNT', 10_000);
+    if (entries.length === 0) break;
+    for (const [, fields] of entries) if (fields[1]?.startsWith(`integration.webhook.${SOURCE}.`)) onStream++;
+    cursor = entries[entries.length - 1]?.[0] ?? cursor;
+  }
+  row('rows stored', stored);
+  row('2xx answers (measured run)', ours['2xx']);
+  row('published (rows / stream entries)', `${published} / ${onStream}`);
+  const ok = stored === ours['2xx'] && published === stored && onStream >= stored && open === 0;
+  row('nothing acknowledged and lost', ok ? 'yes' : 'NO');
+  failed = !ok;
+} finally {
+  await daemon.stop();
+  redis.disconnect();
+  await db.drop();
+}
+process.exit(failed ? 1 : 0);

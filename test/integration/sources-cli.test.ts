@@ -1,0 +1,159 @@
+import test from 'ava';
+import { freePort } from '../../src/store/embedded.js';
+import { integctl } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { testRuntime, type TestRuntime } from '../helpers/runtime.js';
+
+let db: TestDatabase;
+let env: NodeJS.ProcessEnv;
+test.before(async () => {
+  db = await createTestDatabase();
+  env = { DATABASE_URL: db.url };
+});
+test.after.always(() => db?.drop());
+
+test('sources add generates a secret shown once; list and show never print it', async (t) => {
+  const add = await integctl(
+    [
+      'sources',
+      'add',
+      'acme',
+      '--scheme',
+      'hmac',
+      '--prefix',
+      'sha256=',
+      '--header',
+      'X-Acme-Signature',
+      '--tenant',
+      't1',
+    ],
+    env,
+  );
+  t.is(add.code, 0, add.stderr);
+  const secret = /^secret: (\S+)$/m.exec(add.stdout)?.[1] ?? '';
+  t.regex(secret, /^[0-9a-f]{64}$/);
+  const list = await integctl(['sources', 'list'], env);
+  t.is(list.code, 0);
+  t.regex(list.stdout, /acme\s+│ hmac/);
+  const show = await integctl(['sources', 'show', 'acme', '--json'], env);
+  const shown = JSON.parse(show.stdout) as {
+    options: Record<string, string>;
+    active_secrets: number;
+    tenant_id: string;
+  };
+  t.deepEqual(shown.options, { prefix: 'sha256=', header: 'X-Acme-Signature' });
+  t.is(shown.active_secrets, 1);
+  t.is(shown.tenant_id, 't1');
+  for (const out of [list.stdout, show.stdout, list.stderr, show.stderr]) t.false(out.includes(secret));
+});
+
+test('bad source definitions are refused with the reason', async (t) => {
+  const algorithm = await integctl(['sources', 'add', 'bad1', '--scheme', 'hmac', '--algorithm', 'md5'], env);
+  t.is(algorithm.code, 1);
+  t.regex(algorithm.stderr, /algorithm must be one of sha1, sha256, sha512/);
+  const name = await integctl(['sources', 'add', '../etc', '--scheme', 'none'], env);
+  t.is(name.code, 1);
+  t.regex(name.stderr, /source name "..\/etc" is not allowed/);
+  const scheme = await integctl(['sources', 'add', 'bad2', '--scheme', 'rot13'], env);
+  t.is(scheme.code, 2);
+  t.regex(scheme.stderr, /Allowed choices are stripe, standard-webhooks/);
+  const stripe = await integctl(
+    ['sources', 'add', 'bad3', '--scheme', 'stripe', '--secret', 'not-a-whsec'],
+    env,
+  );
+  t.is(stripe.code, 1);
+  t.regex(stripe.stderr, /stripe secrets start with whsec_/);
+  const dup = await integctl(['sources', 'add', 'twice', '--scheme', 'none'], env);
+  t.is(dup.code, 0);
+  const again = await integctl(['sources', 'add', 'twice', '--scheme', 'none'], env);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /exists/);
+});
+
+test('rotate-secret prints the new secret once and keeps the old one for the grace period', async (t) => {
+  await integctl(['sources', 'add', 'rot', '--scheme', 'token', '--secret', 'first-secret-123'], env);
+  const r = await integctl(['sources', 'rotate-secret', 'rot', '--grace', '2h', '--json'], env);
+  t.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { secret: string; old_secrets_valid_until: string };
+  t.regex(out.secret, /^[0-9a-f]{64}$/);
+  const graceMs = Date.parse(out.old_secrets_valid_until) - Date.now();
+  t.true(graceMs > 7_000_000 && graceMs <= 7_200_000);
+  const show = JSON.parse((await integctl(['sources', 'show', 'rot', '--json'], env)).stdout) as {
+    active_secrets: number;
+  };
+  t.is(show.active_secrets, 2);
+  const bad = await integctl(['sources', 'rotate-secret', 'rot', '--grace', 'forever'], env);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /is not a duration like 30s, 15m, 1h, 30d or 2w/);
+});
+
+test('remove asks for confirmation: refused without a terminal, --dry-run changes nothing, --yes removes', async (t) => {
+  await integctl(['sources', 'add', 'gone', '--scheme', 'none'], env);
+  const refused = await integctl(['sources', 'remove', 'gone'], env);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /Refusing without --yes/);
+  const dry = await integctl(['sources', 'remove', 'gone', '--dry-run'], env);
+  t.is(dry.code, 0);
+  t.regex(dry.stdout, /would remove source gone/);
+  t.is((await integctl(['sources', 'show', 'gone'], env)).code, 0);
+  const yes = await integctl(['sources', 'remove', 'gone', '--yes'], env);
+  t.is(yes.code, 0);
+  const after = await integctl(['sources', 'show', 'gone'], env);
+  t.is(after.code, 1);
+  t.regex(after.stderr, /no source named "gone"/);
+});
+
+test('update changes options and can disable a source', async (t) => {
+  await integctl(['sources', 'add', 'upd', '--scheme', 'hmac'], env);
+  const r = await integctl(
+    ['sources', 'update', 'upd', '--algorithm', 'sha512', '--max-retries', '7', '--disable', '--json'],
+    env,
+  );
+  t.is(r.code, 0, r.stderr);
+  t.like(JSON.parse(r.stdout), { options: { algorithm: 'sha512' }, max_retries: 7, is_active: false });
+  const bad = await integctl(['sources', 'update', 'upd', '--max-retries', '-1'], env);
+  t.is(bad.code, 2);
+});
+
+test('webhooks send signs a sample as the provider would and the daemon accepts it', async (t) => {
+  const rt: TestRuntime = await testRuntime({}, db);
+  t.teardown(() => rt.close());
+  const address = await rt.runtime.app.listen({ port: 0, host: '127.0.0.1' });
+  for (const [name, scheme, extra] of [
+    ['stripe', 'stripe', []],
+    ['sw', 'standard-webhooks', []],
+    ['gh', 'github', []],
+    ['hm', 'hmac', ['--timestamp-header', 'x-ts', '--algorithm', 'sha1', '--encoding', 'base64']],
+    ['google_sheets', 'google-drive', ['--channel-id', 'chan-1']],
+    ['tok', 'token', []],
+  ] as const) {
+    const add = await integctl(['sources', 'add', name, '--scheme', scheme, ...extra], env);
+    t.is(add.code, 0, add.stderr);
+    const sent = await integctl(['webhooks', 'send', name, '--url', address, '--json'], env);
+    t.is(sent.code, 0, `${scheme}: ${sent.stdout} ${sent.stderr}`);
+    t.is((JSON.parse(sent.stdout) as { status: number }).status, 202, scheme);
+  }
+  const typed = await integctl(
+    ['webhooks', 'send', 'stripe', '--url', address, '--event', 'charge.refunded'],
+    env,
+  );
+  t.regex(typed.stdout, /-> 202/);
+  const stored = await db.pool.query<{ event_type: string }>(
+    "SELECT event_type FROM webhook_events WHERE source = 'stripe' ORDER BY received_at",
+  );
+  t.deepEqual(
+    stored.rows.map((r) => r.event_type),
+    ['payment_intent.succeeded', 'charge.refunded'],
+  );
+});
+
+test('webhooks send to a URL where nothing listens is a clear failure', async (t) => {
+  await integctl(['sources', 'add', 'nolisten', '--scheme', 'none'], env);
+  const port = await freePort();
+  const r = await integctl(['webhooks', 'send', 'nolisten', '--url', `http://127.0.0.1:${port}`], env);
+  t.is(r.code, 1);
+  t.true(r.stderr.includes(`cannot reach the daemon at http://127.0.0.1:${port} (ECONNREFUSED)`), r.stderr);
+  const unknown = await integctl(['webhooks', 'send', 'missing-source', '--url', 'http://127.0.0.1:1'], env);
+  t.is(unknown.code, 1);
+  t.regex(unknown.stderr, /no source named "missing-source"/);
+});
