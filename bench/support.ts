@@ -58,8 +58,16 @@ export interface BenchDaemon {
 /** Starts `node bin/integrationd.js` (dist/ must be built: npm run build). */
 export async function startBuiltDaemon(env: NodeJS.ProcessEnv): Promise<BenchDaemon> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/integrationd.js')], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+  // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon during a run.
+  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/integrationd.js')], {
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
