@@ -5,9 +5,13 @@
  * own subscribers). Both pass the same tests.
  */
 export interface BusMessage {
+  /** The event's id: publishing the same id twice within the dedup window appends it once. */
+  id: string;
   channel: string;
   /** The JSON envelope. */
   payload: string;
+  /** Publish even if this id was published recently (an operator's deliberate replay). */
+  replay?: boolean;
 }
 
 export type Unsubscribe = () => Promise<void>;

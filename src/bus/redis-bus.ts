@@ -2,7 +2,15 @@
  * The Redis bus. Each event is PUBLISHed on its channel (fire-and-forget: a
  * consumer that is down misses it) and XADDed to the stream integration:events
  * with an approximate MAXLEN (consumer groups can read it and catch up after
- * downtime). Both commands go in one pipeline per batch.
+ * downtime). One pipeline per batch.
+ *
+ * Publishing is idempotent per event: a Lua script (atomic in Redis) sets a
+ * marker key with SET NX EX and only then XADDs and PUBLISHes. When Redis ran
+ * the script but the reply was lost (Redis killed, a timeout), the retry finds
+ * the marker and appends nothing: the stream gets each event once. The marker
+ * lives `dedupSeconds` (longer than the first retries' backoff) and shares the
+ * stream's hash slot ({integration:events}), so the script also runs on Redis
+ * Cluster. An operator's replay of a published event skips the check.
  *
  * The publishing connection does not queue commands while Redis is away
  * (enableOfflineQueue: false) and times commands out: a publish must fail fast
@@ -17,6 +25,8 @@ export interface RedisBusOptions {
   url: string;
   /** Approximate cap of the stream (XADD MAXLEN ~). */
   streamMaxLen: number;
+  /** How long a published event's marker blocks a second append (0 turns the check off). */
+  dedupSeconds?: number;
   /** Prefix for the stream key, so test files can share one Redis. */
   keyPrefix?: string;
   commandTimeoutMs?: number;
@@ -34,6 +44,27 @@ export function redisOptions(commandTimeoutMs: number): RedisOptions {
   };
 }
 
+/** KEYS: stream, marker. ARGV: maxlen, channel, payload, marker ttl (0 = no check), replay (1/0). */
+const PUBLISH_ONCE = `
+if tonumber(ARGV[4]) > 0 then
+  local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[4])
+  if not fresh and ARGV[5] ~= '1' then return 0 end
+  if not fresh then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'channel', ARGV[2], 'event', ARGV[3])
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`;
+
+type PublishOnce = (
+  stream: string,
+  marker: string,
+  maxLen: number,
+  channel: string,
+  payload: string,
+  ttl: number,
+  replay: string,
+) => unknown;
+
 export class RedisBus implements EventBus {
   readonly kind = 'redis' as const;
   private readonly publisher: Redis;
@@ -44,30 +75,37 @@ export class RedisBus implements EventBus {
     this.publisher = new Redis(options.url, redisOptions(options.commandTimeoutMs ?? 2000));
     // Connection errors surface as failed publishes; the 'error' event must not crash the process.
     this.publisher.on('error', () => undefined);
+    this.publisher.defineCommand('publishOnce', { numberOfKeys: 2, lua: PUBLISH_ONCE });
     this.streamKey = `${options.keyPrefix ?? ''}${EVENTS_STREAM}`;
+  }
+
+  /** The marker of a published event, in the stream's hash slot. */
+  markerKey(id: string): string {
+    return `{${this.streamKey}}:published:${id}`;
   }
 
   async publish(messages: readonly BusMessage[]): Promise<boolean[]> {
     if (messages.length === 0) return [];
     if (this.publisher.status !== 'ready') return messages.map(() => false);
-    const pipeline = this.publisher.pipeline();
+    const pipeline = this.publisher.pipeline() as ReturnType<Redis['pipeline']> & {
+      publishOnce: PublishOnce;
+    };
+    const ttl = this.options.dedupSeconds ?? 600;
     for (const m of messages) {
-      pipeline.publish(m.channel, m.payload);
-      pipeline.xadd(
+      pipeline.publishOnce(
         this.streamKey,
-        'MAXLEN',
-        '~',
+        this.markerKey(m.id),
         this.options.streamMaxLen,
-        '*',
-        'channel',
         m.channel,
-        'event',
         m.payload,
+        ttl,
+        m.replay ? '1' : '0',
       );
     }
     try {
       const results = (await pipeline.exec()) ?? [];
-      return messages.map((_, i) => results[2 * i]?.[0] == null && results[2 * i + 1]?.[0] == null);
+      // 1 = appended now, 0 = appended by an earlier attempt whose answer was lost: both are published.
+      return messages.map((_, i) => results[i]?.[0] == null);
     } catch {
       return messages.map(() => false);
     }

@@ -1,0 +1,67 @@
+/** The same expectations of both bus implementations, plus the Redis bus's once-per-event stream. */
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import { Redis } from 'ioredis';
+import type { EventBus } from '../../src/bus/event-bus.js';
+import { MemoryBus } from '../../src/bus/memory-bus.js';
+import { RedisBus } from '../../src/bus/redis-bus.js';
+import { redisSkipReason, testKeyPrefix, testRedisUrl } from '../helpers/redis.js';
+import { eventually } from '../helpers/wait.js';
+
+const redisUrl = testRedisUrl();
+const backends: Array<[string, () => EventBus]> = [['in-process', () => new MemoryBus()]];
+if (redisUrl)
+  backends.push([
+    'redis',
+    () => new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() }),
+  ]);
+else test('redis bus', (t) => t.log(`skipped: ${redisSkipReason()}`) ?? t.pass());
+
+for (const [name, make] of backends) {
+  test(`${name}: subscribers receive what matches their pattern, and nothing else`, async (t) => {
+    const bus = make();
+    t.teardown(() => bus.close());
+    const tag = randomUUID().slice(0, 8);
+    const got: string[] = [];
+    const unsubscribe = await bus.subscribe(`integration.webhook.${tag}.*`, (channel) => got.push(channel));
+    const accepted = await bus.publish([
+      { id: randomUUID(), channel: `integration.webhook.${tag}.a`, payload: '{}' },
+      { id: randomUUID(), channel: `integration.webhook.other-${tag}.a`, payload: '{}' },
+      { id: randomUUID(), channel: `integration.webhook.${tag}.b.c`, payload: '{}' },
+    ]);
+    t.deepEqual(accepted, [true, true, true]);
+    await eventually(async () => (got.length >= 2 ? true : undefined), 'messages');
+    t.deepEqual(got.sort(), [`integration.webhook.${tag}.a`, `integration.webhook.${tag}.b.c`]);
+    await unsubscribe();
+    t.true(await bus.ping());
+  });
+}
+
+if (redisUrl) {
+  test('redis: an event published twice is appended once; a replay appends again', async (t) => {
+    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() });
+    const client = new Redis(redisUrl);
+    t.teardown(async () => {
+      await client.del(bus.streamKey);
+      client.disconnect();
+      await bus.close();
+    });
+    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const id = randomUUID();
+    const message = { id, channel: 'integration.webhook.t.once', payload: `{"id":"${id}"}` };
+    t.deepEqual(await bus.publish([message]), [true]);
+    t.deepEqual(await bus.publish([message]), [true], 'a lost answer retried counts as published');
+    t.is(await client.xlen(bus.streamKey), 1);
+    t.deepEqual(await bus.publish([{ ...message, replay: true }]), [true]);
+    t.is(await client.xlen(bus.streamKey), 2);
+    const [entry] = await client.xrange(bus.streamKey, '-', '+', 'COUNT', 1);
+    t.deepEqual(entry?.[1], ['channel', 'integration.webhook.t.once', 'event', `{"id":"${id}"}`]);
+  });
+
+  test('redis: publishing while Redis is unreachable fails fast, per message', async (t) => {
+    const bus = new RedisBus({ url: 'redis://127.0.0.1:1', streamMaxLen: 10 });
+    t.teardown(() => bus.close());
+    t.deepEqual(await bus.publish([{ id: 'x', channel: 'c', payload: '{}' }]), [false]);
+    t.false(await bus.ping());
+  });
+}
