@@ -69,7 +69,8 @@ async function load(url: string, seconds = SECONDS, acknowledged?: Set<string>) 
         path: `/api/v1/webhooks/generic/${SOURCE}`,
         setupRequest: signedRequest,
         onResponse: (status: number, body: string) => {
-          if (acknowledged && status >= 200 && status < 300) acknowledged.add((JSON.parse(body) as { event_id: string }).event_id);
+          if (acknowledged && status >= 200 && status < 300)
+            acknowledged.add((JSON.parse(body) as { event_id: string }).event_id);
         },
       },
     ],
@@ -175,7 +176,12 @@ try {
   row('rows stored', stored);
   row('acknowledged and published', ackedAndPublished);
   row('published (rows / stream entries)', `${published} / ${onStream}`);
-  const ok = ackedAndPublished === acknowledged.size && acknowledged.size === ours['2xx'] && published === stored && onStream === stored && open === 0;
+  const ok =
+    ackedAndPublished === acknowledged.size &&
+    acknowledged.size === ours['2xx'] &&
+    published === stored &&
+    onStream === stored &&
+    open === 0;
   row('nothing acknowledged and lost', ok ? 'yes' : 'NO');
   failed = !ok;
 } finally {

@@ -275,6 +275,13 @@ export const schema = {
     100_000_000,
     'approximate cap of the Redis stream integration:events',
   ),
+  publishDedupSeconds: int(
+    'PUBLISH_DEDUP_SECONDS',
+    600,
+    0,
+    86_400,
+    'window in which an event is appended to the Redis stream at most once',
+  ),
   shutdownTimeoutSeconds: int(
     'SHUTDOWN_TIMEOUT_SECONDS',
     10,

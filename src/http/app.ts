@@ -47,6 +47,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('Connection', 'close');
     return sendError(reply, 'SHUTTING_DOWN', undefined, 5);
   });
+  // Answers sent while shutting down close their keep-alive connection, so the
+  // server's close() does not wait out the clients' keep-alive timeouts.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!accepting()) reply.header('Connection', 'close');
+  });
   healthRoutes(app, { version: deps.version });
   if (deps.webhooks) {
     void app.register(webhookRoutes, {

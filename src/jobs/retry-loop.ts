@@ -64,7 +64,13 @@ export class RetryLoop {
         if (round.claimed > 0) this.options.log.info(round, 'retry round');
         this.options.onRound?.(round);
       } catch (err) {
-        this.options.log.error({ err }, 'retry round failed; trying again at the next tick');
+        // One short line per failed tick (no stack): Postgres being down for an
+        // hour must not bury the log.
+        const e = err as { message?: string; code?: string };
+        this.options.log.error(
+          { error: e.message, code: e.code },
+          'retry round failed; trying again at the next tick',
+        );
         this.options.onError?.(err);
         return;
       }

@@ -79,7 +79,11 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     const bus: EventBus =
       config.redisUrl === undefined
         ? new MemoryBus()
-        : new RedisBus({ url: config.redisUrl, streamMaxLen: config.eventsStreamMaxLen });
+        : new RedisBus({
+            url: config.redisUrl,
+            streamMaxLen: config.eventsStreamMaxLen,
+            dedupSeconds: config.publishDedupSeconds,
+          });
     cleanups.push({ name: 'bus', run: () => bus.close() });
     log.info(
       {

@@ -20,6 +20,8 @@ export interface ProcessItem extends PublishableEvent {
   maxRetries: number;
   /** Set when the event can never be published (its payload cannot be read): it fails at once. */
   permanentError?: string;
+  /** An operator asked to publish an already published event again. */
+  replay?: boolean;
 }
 
 export interface ProcessResult {
@@ -96,8 +98,10 @@ export class EventProcessor {
     const publishable = items.filter((i) => i.permanentError === undefined);
     const accepted = await this.deps.bus.publish(
       publishable.map((i) => ({
+        id: i.id,
         channel: channelFor(i.source, i.eventType),
         payload: envelopeFor(i, startedAt),
+        replay: i.replay === true,
       })),
     );
     const completedIds: string[] = [];

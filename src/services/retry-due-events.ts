@@ -39,6 +39,7 @@ export function toProcessItem(row: ClaimedEvent): ProcessItem {
     payloadJson: row.payload_json,
     retryCount: row.retry_count,
     maxRetries: row.max_retries,
+    replay: row.replay,
   };
   // A JSON event stored without its parsed payload cannot be published as
   // consumers expect; no retry will change that.
@@ -59,9 +60,19 @@ export class RetryService {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Processes due events until none are left or `maxEvents` were claimed. */
-  async runDue(maxEvents = 50_000): Promise<RetryRound> {
+  /**
+   * Processes due events until none are left or `maxEvents` were claimed. Two
+   * claim-publish-record loops run side by side (SKIP LOCKED keeps their
+   * batches disjoint), so one batch's Postgres round trips overlap the other's
+   * Redis pipeline.
+   */
+  async runDue(maxEvents = 50_000, concurrency = 2): Promise<RetryRound> {
     const total: RetryRound = { claimed: 0, completed: 0, retrying: 0, failed: 0 };
+    await Promise.all(Array.from({ length: concurrency }, () => this.drainLoop(total, maxEvents)));
+    return total;
+  }
+
+  private async drainLoop(total: RetryRound, maxEvents: number): Promise<void> {
     while (total.claimed < maxEvents) {
       const rows = await claimDueEvents(this.options.pool, {
         now: this.now(),
@@ -77,7 +88,6 @@ export class RetryService {
       total.failed += result.failed;
       if (rows.length < this.options.batchSize) break;
     }
-    return total;
   }
 
   /** Makes the given events due now; returns those scheduled (unknown or busy ids are not). */

@@ -45,13 +45,19 @@ export async function startDaemon(
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void run.exited.then((c) => (exitCode = c));
-  while (!run.output().includes('Server listening')) {
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
     if (exitCode !== undefined) throw new Error(`integrationd exited with ${exitCode}:\n${run.output()}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
     if (Date.now() > deadline) {
       run.child.kill('SIGKILL');
       throw new Error(`integrationd did not listen within ${timeoutMs} ms:\n${run.output()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { ...run, port, url: `http://127.0.0.1:${port}` };
+  return { ...run, port, url };
 }

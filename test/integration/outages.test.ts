@@ -30,7 +30,7 @@ test('Redis down: the webhook is stored and answered 202, waits in retrying, and
     await redis.stop();
   });
   await ctx.db.pool.query("INSERT INTO webhook_configs (name, scheme) VALUES ('outage', 'none')");
-  await redis.stop();
+  await redis.kill();
   const res = await ctx.runtime.app.inject({
     method: 'POST',
     url: '/api/v1/webhooks/generic/outage',

@@ -27,7 +27,8 @@ UPDATE webhook_events AS e
   FROM due
  WHERE e.id = due.id
 RETURNING e.id, e.source, e.event_id, e.event_type, e.tenant_id, e.content_type, e.payload::text AS payload_json,
-          CASE WHEN e.payload IS NULL THEN e.raw_body END AS raw_body, e.retry_count, e.max_retries`;
+          CASE WHEN e.payload IS NULL THEN e.raw_body END AS raw_body, e.retry_count, e.max_retries,
+          e.published_at IS NOT NULL AS replay`;
 
 export interface ClaimedEvent {
   id: string;
@@ -40,6 +41,8 @@ export interface ClaimedEvent {
   raw_body: Buffer | null;
   retry_count: number;
   max_retries: number;
+  /** Already published once: an operator's retry of a completed event. */
+  replay: boolean;
 }
 
 export async function claimDueEvents(

@@ -1,0 +1,218 @@
+/**
+ * At-least-once delivery across workers: disjoint claims, leases that outlive a
+ * killed worker, and a Redis that dies mid-batch. Time is moved with injected
+ * clocks, not sleeps.
+ */
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import { Redis } from 'ioredis';
+import { RedisBus } from '../../src/bus/redis-bus.js';
+import type { EventBus } from '../../src/bus/event-bus.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { EventProcessor } from '../../src/services/process-events.js';
+import { RetryService } from '../../src/services/retry-due-events.js';
+import { createPool } from '../../src/store/database.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startDaemon } from '../helpers/daemon.js';
+import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
+import { eventually } from '../helpers/wait.js';
+
+const log = createLogger('silent');
+
+async function dueEvents(db: TestDatabase, count: number, source = 'bulk'): Promise<void> {
+  await db.pool.query(
+    `INSERT INTO webhook_events (id, source, event_id, dedup_key, event_type, raw_body, payload, status, next_retry_at, retry_count)
+     SELECT gen_random_uuid(), $1, 'e-' || i, 'e-' || i, 'order.created', convert_to('{"n":' || i || '}', 'UTF8'),
+            ('{"n":' || i || '}')::jsonb, 'retrying', now() - interval '1 second', 1
+       FROM generate_series(1, $2::int) AS i`,
+    [source, count],
+  );
+}
+
+function worker(db: TestDatabase, bus: EventBus, id: string, now?: () => Date) {
+  const pool = createPool(db.url, 4, id);
+  const processor = new EventProcessor({ pool, bus, log, workerId: id, now });
+  const retry = new RetryService({
+    pool,
+    processor,
+    workerId: id,
+    leaseSeconds: 30,
+    batchSize: 200,
+    log,
+    now,
+  });
+  return { retry, close: () => pool.end() };
+}
+
+async function streamIds(redis: OwnRedis | string, key: string): Promise<string[]> {
+  const client = new Redis(typeof redis === 'string' ? redis : redis.url);
+  const ids: string[] = [];
+  let cursor = '-';
+  for (;;) {
+    const entries = await client.xrange(key, cursor, '+', 'COUNT', 5000);
+    const fresh = cursor === '-' ? entries : entries.slice(1);
+    if (fresh.length === 0) break;
+    for (const [, fields] of fresh)
+      ids.push((JSON.parse(fields[3] ?? '{}') as { data: { id: string } }).data.id);
+    cursor = entries[entries.length - 1]?.[0] ?? cursor;
+  }
+  client.disconnect();
+  return ids;
+}
+
+async function statusCounts(db: TestDatabase): Promise<Record<string, number>> {
+  const r = await db.pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM webhook_events GROUP BY status',
+  );
+  return Object.fromEntries(r.rows.map((row) => [row.status, row.n]));
+}
+
+test('two workers over 2,000 due events: each event is processed exactly once', async (t) => {
+  const db = await createTestDatabase();
+  const redis = await startOwnRedis();
+  const bus = new RedisBus({ url: redis.url, streamMaxLen: 1_000_000 });
+  const a = worker(db, bus, 'worker-a');
+  const b = worker(db, bus, 'worker-b');
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+    await bus.close();
+    await redis.stop();
+    await db.drop();
+  });
+  await dueEvents(db, 2000);
+  await eventually(async () => ((await bus.ping()) ? true : undefined), 'redis');
+  const [ra, rb] = await Promise.all([a.retry.runDue(), b.retry.runDue()]);
+  t.is(ra.claimed + rb.claimed, 2000);
+  t.is(ra.completed + rb.completed, 2000);
+  t.deepEqual(await statusCounts(db), { completed: 2000 });
+  const attempts = await db.pool.query<{ n: number; events: number; max: number }>(
+    'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS events, max(attempt) AS max FROM webhook_event_attempts',
+  );
+  t.deepEqual(attempts.rows[0], { n: 2000, events: 2000, max: 2 });
+  const ids = await streamIds(redis, bus.streamKey);
+  t.is(ids.length, 2000);
+  t.is(new Set(ids).size, 2000);
+  const leftover = await db.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM webhook_events WHERE locked_by IS NOT NULL',
+  );
+  t.is(leftover.rows[0]?.n, 0, 'no event left claimed');
+});
+
+test('a worker killed with SIGKILL while holding leases: the other completes its events after the lease', async (t) => {
+  const db = await createTestDatabase();
+  const redis = await startOwnRedis();
+  t.teardown(async () => {
+    await redis.stop();
+    await db.drop();
+  });
+  const daemon = await startDaemon({
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    INTEGRATION_ROLE: 'worker',
+    RETRY_CRON: '* * * * * *',
+    EVENT_LEASE_SECONDS: '30',
+    LOG_LEVEL: 'warn',
+  });
+  // Redis frozen: the daemon's publish hangs (until its command timeout), so it
+  // holds its claimed batch when it is killed.
+  await redis.pause();
+  await dueEvents(db, 300);
+  const held = await eventually(
+    async () => {
+      const r = await db.pool.query<{ n: number; owner: string }>(
+        "SELECT count(*)::int AS n, min(locked_by) AS owner FROM webhook_events WHERE status = 'processing' AND locked_until > now()",
+      );
+      return (r.rows[0]?.n ?? 0) > 0 ? r.rows[0] : undefined;
+    },
+    'the daemon to claim events',
+    60_000,
+  );
+  daemon.child.kill('SIGKILL');
+  await daemon.exited;
+  await redis.resume();
+  t.true((held?.n ?? 0) > 0);
+
+  const bus = new RedisBus({ url: redis.url, streamMaxLen: 1_000_000 });
+  await eventually(async () => ((await bus.ping()) ? true : undefined), 'redis');
+  // Before the lease ends the survivor leaves the dead worker's events alone...
+  const early = worker(db, bus, 'survivor-early');
+  const first = await early.retry.runDue();
+  await early.close();
+  t.is(first.claimed, 300 - (held?.n ?? 0));
+  // ...and after it, takes them over.
+  const later = worker(db, bus, 'survivor', () => new Date(Date.now() + 60_000));
+  const second = await later.retry.runDue();
+  await later.close();
+  t.is(second.completed, held?.n);
+  t.deepEqual(await statusCounts(db), { completed: 300 });
+  const ids = await streamIds(redis, bus.streamKey);
+  await bus.close();
+  t.is(new Set(ids).size, 300);
+  t.is(ids.length, 300, 'each event on the stream once');
+});
+
+test('Redis killed during processing and restarted: every event ends completed, on the stream once', async (t) => {
+  const db = await createTestDatabase();
+  const redis = await startOwnRedis({ persistent: true });
+  const bus = new RedisBus({ url: redis.url, streamMaxLen: 1_000_000, commandTimeoutMs: 1000 });
+  t.teardown(async () => {
+    await bus.close();
+    await redis.stop();
+    await db.drop();
+  });
+  await dueEvents(db, 2000);
+  await eventually(async () => ((await bus.ping()) ? true : undefined), 'redis');
+  const w = worker(db, bus, 'worker-k');
+  const running = w.retry.runDue();
+  // Kill Redis once part of the work is published.
+  await eventually(
+    async () => (((await statusCounts(db)).completed ?? 0) > 0 ? true : undefined),
+    'some progress',
+    30_000,
+  );
+  await redis.kill();
+  const round = await running;
+  t.true(round.retrying > 0, 'some events could not be published while Redis was down');
+  await redis.start();
+  await eventually(async () => ((await bus.ping()) ? true : undefined), 'redis back');
+  const later = worker(db, bus, 'worker-k2', () => new Date(Date.now() + 10 * 60_000));
+  for (let i = 0; i < 5 && (await statusCounts(db)).completed !== 2000; i++) await later.retry.runDue();
+  await w.close();
+  await later.close();
+  t.deepEqual(await statusCounts(db), { completed: 2000 });
+  const ids = await streamIds(redis, bus.streamKey);
+  t.is(new Set(ids).size, 2000, 'every event on the stream');
+  t.is(ids.length, 2000, 'none twice');
+});
+
+test('SIGTERM drains: in-flight webhooks are answered, leases are released, exit code 0', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  await db.pool.query("INSERT INTO webhook_configs (name, scheme) VALUES ('drain', 'none')");
+  const daemon = await startDaemon({ DATABASE_URL: db.url, SHUTDOWN_TIMEOUT_SECONDS: '10' });
+  const sends = Array.from({ length: 50 }, (_, i) =>
+    fetch(`${daemon.url}/api/v1/webhooks/generic/drain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event_id: `drain-${i}-${randomUUID()}` }),
+    }).then(
+      (r) => r.status,
+      () => 0,
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 5));
+  daemon.child.kill('SIGTERM');
+  const statuses = await Promise.all(sends);
+  t.is(await daemon.exited, 0, daemon.output());
+  const accepted = statuses.filter((s) => s === 202).length;
+  const rows = await db.pool.query<{ n: number; leased: number }>(
+    'SELECT count(*)::int AS n, count(locked_by)::int AS leased FROM webhook_events',
+  );
+  t.is(rows.rows[0]?.n, accepted, 'every 202 is a stored row, and nothing else was stored');
+  t.is(rows.rows[0]?.leased, 0, 'no lease left behind');
+  t.true(
+    statuses.every((s) => s === 202 || s === 503 || s === 0),
+    statuses.join(','),
+  );
+});
