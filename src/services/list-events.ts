@@ -1,0 +1,158 @@
+/**
+ * Finding stored events by what an operator knows about them: status, source,
+ * tenant, type and a received_at window. One filter, turned into SQL in one
+ * place, serves `integctl events list`, the count shown before a bulk retry and
+ * the batches that retry then schedules, so "what list shows" and "what retry
+ * touches" cannot drift apart.
+ *
+ * Hand-written SQL over the pg pool rather than Sequelize: the bulk retry feeds
+ * scheduleNow(pool, ids), which takes the pool, and it pages with a row-value
+ * keyset ((received_at, id) < (…)) that Sequelize cannot express without a raw
+ * literal anyway. Order is newest first, (received_at DESC, id DESC): the
+ * (status, received_at DESC) and (received_at DESC) indexes of migration 0004
+ * return rows in that order, so a filtered, limited listing reads only the rows
+ * it shows instead of sorting the table.
+ */
+import type pg from 'pg';
+import type { EventStatus } from '../domain/event.js';
+
+export interface EventFilter {
+  /** Any of these statuses; empty or absent means every status. */
+  statuses?: readonly EventStatus[];
+  source?: string;
+  tenant?: string;
+  type?: string;
+  /** received_at >= since */
+  since?: Date;
+  /** received_at < until */
+  until?: Date;
+}
+
+/**
+ * Where a page ended: the next page starts strictly after (older than) this row.
+ * receivedAt is Postgres's own text form of the timestamp, kept opaque: a JS Date
+ * holds milliseconds, received_at microseconds, and a truncated cursor would skip
+ * the rows received in the same millisecond just after it.
+ */
+export interface EventCursor {
+  receivedAt: string;
+  id: string;
+}
+
+/**
+ * The WHERE clause for a filter (and optional keyset cursor), with its values
+ * appended to `values` so callers can add their own parameters after it.
+ */
+export function whereClause(filter: EventFilter, values: unknown[], after?: EventCursor): string {
+  const terms: string[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  if (filter.statuses !== undefined && filter.statuses.length > 0)
+    terms.push(`status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.source !== undefined) terms.push(`source = ${param(filter.source)}`);
+  if (filter.tenant !== undefined) terms.push(`tenant_id = ${param(filter.tenant)}`);
+  if (filter.type !== undefined) terms.push(`event_type = ${param(filter.type)}`);
+  if (filter.since !== undefined) terms.push(`received_at >= ${param(filter.since)}`);
+  if (filter.until !== undefined) terms.push(`received_at < ${param(filter.until)}`);
+  if (after !== undefined)
+    terms.push(`(received_at, id) < (${param(after.receivedAt)}::timestamptz, ${param(after.id)}::uuid)`);
+  return terms.length === 0 ? '' : `WHERE ${terms.join(' AND ')}`;
+}
+
+/** One row of a listing: what the table shows, plus what scripts reading --json want. */
+export interface EventSummary {
+  id: string;
+  source: string;
+  event_id: string | null;
+  event_type: string;
+  tenant_id: string | null;
+  status: EventStatus;
+  /** Processing attempts recorded (webhook_event_attempts), not only retries. */
+  attempts: number;
+  retry_count: number;
+  max_retries: number;
+  next_retry_at: string | null;
+  last_error: string | null;
+  received_at: string;
+  updated_at: string;
+}
+
+/** As read: the same fields with the times still Dates. */
+type SummaryRow = Omit<EventSummary, 'next_retry_at' | 'received_at' | 'updated_at'> & {
+  next_retry_at: Date | null;
+  received_at: Date;
+  updated_at: Date;
+};
+
+export interface EventPage {
+  events: EventSummary[];
+  /** True when more events match than the limit let through. */
+  more: boolean;
+}
+
+/**
+ * The newest `limit` events matching the filter. One extra row is read to tell
+ * whether more match, which costs nothing, where a count(*) over a large table
+ * would cost a scan.
+ */
+export async function listEvents(db: pg.Pool, filter: EventFilter, limit: number): Promise<EventPage> {
+  const values: unknown[] = [];
+  const where = whereClause(filter, values);
+  values.push(limit + 1);
+  // The attempts subquery runs once per returned row on webhook_event_attempts_event_idx.
+  const r = await db.query<SummaryRow>(
+    `SELECT e.id, e.source, e.event_id, e.event_type, e.tenant_id, e.status,
+            (SELECT count(*)::int FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts,
+            e.retry_count, e.max_retries, e.next_retry_at, e.last_error, e.received_at, e.updated_at
+       FROM webhook_events e
+       ${where}
+      ORDER BY e.received_at DESC, e.id DESC
+      LIMIT $${values.length}`,
+    values,
+  );
+  const rows = r.rows.slice(0, limit);
+  return {
+    more: r.rows.length > limit,
+    events: rows.map((row) => ({
+      ...row,
+      next_retry_at: row.next_retry_at?.toISOString() ?? null,
+      received_at: row.received_at.toISOString(),
+      updated_at: row.updated_at.toISOString(),
+    })),
+  };
+}
+
+/** How many events match: the number a bulk command shows before asking. */
+export async function countEvents(db: pg.Pool, filter: EventFilter): Promise<number> {
+  const values: unknown[] = [];
+  const r = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM webhook_events ${whereClause(filter, values)}`,
+    values,
+  );
+  return r.rows[0]?.count ?? 0;
+}
+
+/** The ids of the next `limit` matching events after `after`, newest first, for batch work. */
+export async function matchingEventIds(
+  db: pg.Pool,
+  filter: EventFilter,
+  limit: number,
+  after?: EventCursor,
+): Promise<{ ids: string[]; last: EventCursor | undefined }> {
+  const values: unknown[] = [];
+  const where = whereClause(filter, values, after);
+  values.push(limit);
+  // The cursor column has its own alias: named received_at, the text would be what ORDER BY sorts.
+  const r = await db.query<{ id: string; cursor_at: string }>(
+    `SELECT id, received_at::text AS cursor_at FROM webhook_events ${where}
+      ORDER BY received_at DESC, id DESC LIMIT $${values.length}`,
+    values,
+  );
+  const tail = r.rows[r.rows.length - 1];
+  return {
+    ids: r.rows.map((row) => row.id),
+    last: tail === undefined ? undefined : { receivedAt: tail.cursor_at, id: tail.id },
+  };
+}

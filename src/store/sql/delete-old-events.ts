@@ -1,0 +1,55 @@
+/**
+ * Retention: deleting old events a bounded batch at a time.
+ *
+ * Why batches: one DELETE of a month of events would hold row locks on all of
+ * them and write all their WAL in one transaction, stalling autovacuum and any
+ * retry that touches those rows until it commits. Each call here is its own
+ * short transaction over at most `limit` rows (the caller loops), picked on the
+ * (status, received_at DESC) index. SKIP LOCKED leaves rows another session is
+ * updating (a manual retry, a worker finishing) to a later run instead of
+ * waiting for it; LIMIT counts only rows it could lock, so a batch shorter than
+ * `limit` means nothing deletable is left.
+ *
+ * An event a worker holds a live lease on is never deleted, whatever status was
+ * asked for: the worker is publishing it right now. Attempts go with their event
+ * (ON DELETE CASCADE).
+ */
+import type pg from 'pg';
+
+/** $1 statuses, $2 received before, $3 now: shared by the count and the delete so they agree. */
+const OLD_EVENTS = `status = ANY($1::text[]) AND received_at < $2
+     AND NOT (locked_until IS NOT NULL AND locked_until > $3)`;
+
+const DELETE_BATCH = `
+WITH doomed AS (
+  SELECT id FROM webhook_events
+   WHERE ${OLD_EVENTS}
+   LIMIT $4
+   FOR UPDATE SKIP LOCKED
+)
+DELETE FROM webhook_events AS e USING doomed WHERE e.id = doomed.id`;
+
+export async function deleteOldEvents(
+  db: pg.Pool,
+  options: { statuses: readonly string[]; receivedBefore: Date; now: Date; limit: number },
+): Promise<number> {
+  const r = await db.query(DELETE_BATCH, [
+    options.statuses,
+    options.receivedBefore,
+    options.now,
+    options.limit,
+  ]);
+  return r.rowCount ?? 0;
+}
+
+/** How many events deleteOldEvents would remove, for the count shown before confirming. */
+export async function countOldEvents(
+  db: pg.Pool,
+  options: { statuses: readonly string[]; receivedBefore: Date; now: Date },
+): Promise<number> {
+  const r = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM webhook_events WHERE ${OLD_EVENTS}`,
+    [options.statuses, options.receivedBefore, options.now],
+  );
+  return r.rows[0]?.count ?? 0;
+}
