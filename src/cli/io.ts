@@ -6,6 +6,8 @@ export interface CliIO {
   stderr: Writable & { isTTY?: boolean };
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Stops a command that runs until interrupted (events tail) as Ctrl-C would; tests use it. */
+  signal?: AbortSignal;
 }
 
 export const EXIT_OK = 0;

@@ -10,6 +10,7 @@ import { VERSION } from '../lib/version.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIO } from './io.js';
 import { registerConfig } from './commands/config.js';
+import { registerEvents } from './commands/events.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerSources } from './commands/sources.js';
 import { registerWebhooks } from './commands/webhooks.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIO): Command {
     },
   };
   registerMigrate(program, deps);
+  registerEvents(program, deps);
   registerSources(program, deps);
   registerWebhooks(program, deps);
   registerConfig(program, deps);

@@ -1,7 +1,9 @@
 /**
- * Sequelize serves everything but the hot path: sources, event listings and
- * details, admin reads. It shares the URL of the pg pool, with a small pool of
- * its own so admin traffic cannot starve ingest of connections.
+ * Sequelize serves everything but the hot path: sources, event details, admin
+ * reads. (Event listings and bulk retries are hand SQL in services/list-events.ts:
+ * they page by keyset and feed the pool-based scheduleNow.) It shares the URL of
+ * the pg pool, with a small pool of its own so admin traffic cannot starve
+ * ingest of connections.
  */
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
