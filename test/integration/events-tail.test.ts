@@ -136,7 +136,7 @@ withRedis(`tail says when Redis goes away and comes back, and keeps printing aft
   const source = uniqueSource();
   const tail = startTail(['--source', source, '--count', '1'], { REDIS_URL: own.url });
   await tail.waitForStderr('listening on');
-  await own.stop();
+  await own.kill();
   await eventually(
     async () => (tail.stderr().includes('lost the connection') ? true : undefined),
     'loss reported',
