@@ -4,16 +4,20 @@
  * them against real Postgres and Redis and call app.inject().
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { CacheService } from '../cache/cache-service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
+import { cacheRoutes } from './routes/cache.js';
 import { healthRoutes } from './routes/health.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   version: string;
+  /** The tenant cache; GET /cache/stats is served when present. */
+  cache?: CacheService;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -32,5 +36,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerRequestContext(app);
   registerErrorHandling(app);
   healthRoutes(app, { version: deps.version });
+  if (deps.cache) {
+    cacheRoutes(app, { cache: deps.cache, settings: deps.config, adminToken: deps.config.adminToken });
+  }
   return app;
 }

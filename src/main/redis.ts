@@ -47,6 +47,11 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
  */
 export async function connectRedis(redis: Redis, timeoutMs = 3000): Promise<void> {
   if (redis.status === 'ready') return;
+  // ioredis rejects connect() with "Connection is closed."; the reason (ECONNREFUSED,
+  // WRONGPASS, ...) arrives as an 'error' event, so it is kept for the message.
+  let reason: Error | undefined;
+  const onError = (err: Error) => (reason = err);
+  redis.on('error', onError);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -57,8 +62,11 @@ export async function connectRedis(redis: Redis, timeoutMs = 3000): Promise<void
         ? redis.connect()
         : new Promise<void>((resolve) => redis.once('ready', () => resolve()));
     await Promise.race([ready, timeout]);
+  } catch (err) {
+    throw reason ?? err;
   } finally {
     clearTimeout(timer);
+    redis.off('error', onError);
   }
 }
 

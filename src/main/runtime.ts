@@ -17,6 +17,7 @@ import {
   type DatabaseTarget,
 } from '../store/database.js';
 import { Migrator } from '../store/migrator.js';
+import { startIntegrations } from './integrations.js';
 
 export class SchemaBehind extends Error {}
 
@@ -63,7 +64,9 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       },
       'storage mode',
     );
-    const app = buildApp({ config, logger: log, version: VERSION });
+    const integrations = await startIntegrations(config, log, pool);
+    cleanups.push(() => integrations.stop());
+    const app = buildApp({ config, logger: log, version: VERSION, ...integrations.appDeps });
     cleanups.push(() => app.close());
     return { app, pool, database, stop: stopAll };
   } catch (err) {
