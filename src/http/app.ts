@@ -7,10 +7,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { CacheService } from '../cache/cache-service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
+import type { IngestRateLimiter } from '../ratelimit/ingest-limiter.js';
+import type { SheetsGateway } from '../sheets/types.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
 import { cacheRoutes } from './routes/cache.js';
 import { healthRoutes } from './routes/health.js';
+import { sheetsRoutes } from './routes/sheets.js';
 
 export interface AppDeps {
   config: Config;
@@ -18,6 +21,13 @@ export interface AppDeps {
   version: string;
   /** The tenant cache; GET /cache/stats is served when present. */
   cache?: CacheService;
+  /** The Google Sheets adapter (configured or not); /api/v1/google-sheets/* with the cache. */
+  sheets?: SheetsGateway;
+  /**
+   * Ingest budgets per source and tenant, for the webhook routes to attach with
+   * http/plugins/ingest-rate-limit.ts (no route uses it here).
+   */
+  ingestLimiter?: IngestRateLimiter;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -38,6 +48,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   healthRoutes(app, { version: deps.version });
   if (deps.cache) {
     cacheRoutes(app, { cache: deps.cache, settings: deps.config, adminToken: deps.config.adminToken });
+  }
+  if (deps.sheets && deps.cache) {
+    const sheets = {
+      gateway: deps.sheets,
+      cache: deps.cache,
+      log: deps.logger,
+      adminToken: deps.config.adminToken,
+    };
+    void app.register(sheetsRoutes, { prefix: '/api/v1/google-sheets', ...sheets });
   }
   return app;
 }
