@@ -151,6 +151,17 @@ test('5xx past the deadline is 503 SHEETS_UNAVAILABLE, without Google internals'
   t.like(health.json(), { status: 'degraded', last_failure_code: 'SHEETS_UNAVAILABLE' });
 });
 
+test('Google not answering at all: 503 SHEETS_UNAVAILABLE once the deadline is spent, not a hang', async (t) => {
+  const s = await sheetsFixture({ deadlineMs: 1000 });
+  t.teardown(() => s.close());
+  const held = s.fake.holdNext(isValuesGet);
+  t.teardown(() => held.release());
+  const res = await s.post('/read', read);
+  t.is(res.statusCode, 503);
+  t.is(errorOf(res).code, 'SHEETS_UNAVAILABLE');
+  t.regex(errorOf(res).message, /did not answer/);
+});
+
 test('credentials Google does not accept: 502 SHEETS_AUTH_FAILED and health unhealthy', async (t) => {
   const s = await sheetsFixture({ foreignKey: true });
   t.teardown(() => s.close());
