@@ -4,15 +4,12 @@
  * `config show` never touch a database.
  */
 import { Writable } from 'node:stream';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { loadConfig } from '../config/load.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import { createLogger, type Logger } from '../lib/logger.js';
-import { redactUrl } from '../lib/redact.js';
-import { closeRedis, connectRedis, createRedisClient } from '../main/redis.js';
 import { assertReachable, createPool, resolveDatabase, type DatabaseTarget } from '../store/database.js';
-import { CommandFailed, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -23,8 +20,6 @@ export interface CommandContext {
   config: Config;
   log: Logger;
   database(): Promise<{ pool: pg.Pool; target: DatabaseTarget }>;
-  /** The daemon's Redis (REDIS_URL), connected; fails clearly when unset or unreachable. */
-  redis(): Promise<Redis>;
   close(): Promise<void>;
 }
 
@@ -43,7 +38,6 @@ export function createContext(
   });
   const log = createLogger(global.verbose ? 'debug' : 'warn', destination);
   let opened: { pool: pg.Pool; target: DatabaseTarget } | undefined;
-  let redis: Redis | undefined;
   return {
     config,
     log,
@@ -61,28 +55,7 @@ export function createContext(
       opened = { pool, target };
       return opened;
     },
-    async redis() {
-      if (redis) return redis;
-      if (config.redisUrl === undefined) {
-        throw new CommandFailed(
-          "no REDIS_URL is set: without it the cache and rate limits live inside the integrationd process, where integctl cannot reach them; set REDIS_URL to the daemon's Redis (or ask the daemon: GET /cache/stats)",
-        );
-      }
-      const client = createRedisClient(config.redisUrl, { name: 'integctl', log });
-      try {
-        await connectRedis(client);
-      } catch (err) {
-        client.disconnect();
-        throw new CommandFailed(
-          `cannot connect to Redis at ${redactUrl(config.redisUrl)}: ${(err as Error).message}`,
-        );
-      }
-      redis = client;
-      return redis;
-    },
     async close() {
-      if (redis) await closeRedis(redis);
-      redis = undefined;
       if (!opened) return;
       await opened.pool.end();
       await opened.target.release();

@@ -4,30 +4,19 @@
  * them against real Postgres and Redis and call app.inject().
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { CacheService } from '../cache/cache-service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
-import type { IngestRateLimiter } from '../ratelimit/ingest-limiter.js';
-import type { SheetsGateway } from '../sheets/types.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
-import { cacheRoutes } from './routes/cache.js';
 import { healthRoutes } from './routes/health.js';
-import { sheetsRoutes } from './routes/sheets.js';
+import { integrationRoutes, type IntegrationDeps } from './routes/integrations.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   version: string;
-  /** The tenant cache; GET /cache/stats is served when present. */
-  cache?: CacheService;
-  /** The Google Sheets adapter (configured or not); /api/v1/google-sheets/* with the cache. */
-  sheets?: SheetsGateway;
-  /**
-   * Ingest budgets per source and tenant, for the webhook routes to attach with
-   * http/plugins/ingest-rate-limit.ts (no route uses it here).
-   */
-  ingestLimiter?: IngestRateLimiter;
+  /** Cache, Sheets adapter and ingest budgets (main/integrations.ts); their routes when present. */
+  integrations?: IntegrationDeps;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -46,17 +35,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerRequestContext(app);
   registerErrorHandling(app);
   healthRoutes(app, { version: deps.version });
-  if (deps.cache) {
-    cacheRoutes(app, { cache: deps.cache, settings: deps.config, adminToken: deps.config.adminToken });
-  }
-  if (deps.sheets && deps.cache) {
-    const sheets = {
-      gateway: deps.sheets,
-      cache: deps.cache,
-      log: deps.logger,
-      adminToken: deps.config.adminToken,
-    };
-    void app.register(sheetsRoutes, { prefix: '/api/v1/google-sheets', ...sheets });
+  if (deps.integrations) {
+    void app.register(integrationRoutes, { ...deps.integrations, config: deps.config, logger: deps.logger });
   }
   return app;
 }

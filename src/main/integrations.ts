@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { BatchedAuditWriter, type AuditSink } from '../audit/audit-log.js';
 import { KeySpace } from '../cache/keys.js';
 import type { Config } from '../config/schema.js';
-import type { AppDeps } from '../http/app.js';
+import type { IntegrationDeps } from '../http/routes/integrations.js';
 import type { Logger } from '../lib/logger.js';
 import { redactUrl } from '../lib/redact.js';
 import { IngestRateLimiter } from '../ratelimit/ingest-limiter.js';
@@ -26,7 +26,7 @@ import { buildCacheService } from './cache.js';
 import { closeRedis, connectRedis, createRedisClient } from './redis.js';
 
 export interface Integrations {
-  appDeps: Pick<AppDeps, 'cache' | 'sheets' | 'ingestLimiter'>;
+  appDeps: IntegrationDeps;
   redis: Redis | undefined;
   stop(): Promise<void>;
 }

@@ -66,7 +66,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     );
     const integrations = await startIntegrations(config, log, pool);
     cleanups.push(() => integrations.stop());
-    const app = buildApp({ config, logger: log, version: VERSION, ...integrations.appDeps });
+    const app = buildApp({ config, logger: log, version: VERSION, integrations: integrations.appDeps });
     cleanups.push(() => app.close());
     return { app, pool, database, stop: stopAll };
   } catch (err) {

@@ -83,8 +83,19 @@ export function backendVariants(): BackendVariant[] {
       name: 'redis',
       skip: url === undefined ? 'no Redis for tests' : undefined,
       async open(options = {}) {
-        const redis = createRedisClient(url ?? '', { name: 'test-cache', log: silent });
-        await connectRedis(redis);
+        const redis = createRedisClient(url ?? '', {
+          name: 'test-cache',
+          log: silent,
+          commandTimeoutMs: 10_000,
+        });
+        try {
+          // Generous: the machine may be busy with other suites; a client left
+          // reconnecting would keep the test process alive.
+          await connectRedis(redis, 15_000);
+        } catch (err) {
+          await closeRedis(redis);
+          throw err;
+        }
         return fixture(new RedisCacheBackend(redis), options, redis);
       },
     },

@@ -76,8 +76,7 @@ export async function sheetsFixture(options: SheetsFixtureOptions = {}): Promise
     config,
     logger: createLogger('silent'),
     version: '0.1.0',
-    cache: cache.service,
-    sheets: gateway,
+    integrations: { cache: cache.service, sheets: gateway },
   });
   await app.ready();
   return {

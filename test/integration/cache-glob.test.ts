@@ -62,7 +62,7 @@ const it = url === undefined ? test.skip : test;
 
 it(`the in-process glob matcher agrees with Redis SCAN MATCH (${url === undefined ? redisSkipReason() : 'real Redis'})`, async (t) => {
   const redis = createRedisClient(url ?? '', { name: 'test-glob', log: createLogger('silent') });
-  await connectRedis(redis);
+  await connectRedis(redis, 15_000);
   const prefix = `${testKeyPrefix()}glob:`;
   t.teardown(async () => {
     await redis.unlink(...KEYS.map((k) => prefix + k));

@@ -18,7 +18,12 @@ const config = loadConfig({
 });
 
 async function appWith(f: CacheFixture) {
-  const app = buildApp({ config, logger: createLogger('silent'), version: '0.1.0', cache: f.service });
+  const app = buildApp({
+    config,
+    logger: createLogger('silent'),
+    version: '0.1.0',
+    integrations: { cache: f.service },
+  });
   await app.ready();
   return app;
 }
@@ -124,7 +129,7 @@ test('with the store down, /cache/stats answers 503 CACHE_UNAVAILABLE without in
     log,
     counterFlushMs: 0,
   });
-  const app = buildApp({ config, logger: log, version: '0.1.0', cache });
+  const app = buildApp({ config, logger: log, version: '0.1.0', integrations: { cache } });
   t.teardown(() => app.close());
   const res = await app.inject({ url: '/cache/stats?tenant_id=t1' });
   t.is(res.statusCode, 503);

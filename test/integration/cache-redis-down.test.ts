@@ -58,7 +58,7 @@ it(`Redis down during reads and writes: misses and skipped writes, counted, logg
   const { log, lines } = capturedLogger();
   const redis = createRedisClient(server.url, { name: 'test-down', log });
   t.teardown(() => closeRedis(redis));
-  await connectRedis(redis);
+  await connectRedis(redis, 15_000);
   const registry = new Registry();
   const cache = cacheOn(redis, log, registry);
   t.teardown(() => cache.close());

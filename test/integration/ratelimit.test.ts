@@ -44,7 +44,7 @@ test.after.always(async () => {
 async function redisClient(url = redisUrl ?? ''): Promise<Redis> {
   const client = createRedisClient(url, { name: 'test-ratelimit', log });
   clients.push(client);
-  await connectRedis(client).catch(() => undefined);
+  await connectRedis(client, 15_000).catch(() => undefined);
   return client;
 }
 

@@ -176,8 +176,7 @@ test('Redis down under the cache: Sheets reads and writes still answer, each rea
     config: loadConfig({ env: { ADMIN_TOKEN } }),
     logger: log,
     version: '0.1.0',
-    cache,
-    sheets: s.gateway,
+    integrations: { cache, sheets: s.gateway },
   });
   t.teardown(() => app.close());
   const post = (path: string, payload: object) =>

@@ -10,11 +10,21 @@ import { AppError } from '../../domain/errors.js';
 import { buildCacheService } from '../../main/cache.js';
 import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
 import type { CommandContext } from '../context.js';
+import { withDaemonRedis } from '../redis.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
 import type { CommandDeps } from '../program.js';
 
-async function openCache(ctx: CommandContext): Promise<CacheService> {
-  return buildCacheService(ctx.config, ctx.log, await ctx.redis(), { counterFlushMs: 0 });
+/** Runs body with a cache service on the daemon's Redis; bad names and outages become CLI errors. */
+async function withCache(ctx: CommandContext, body: (cache: CacheService) => Promise<void>): Promise<void> {
+  await withDaemonRedis(ctx, async (redis) => {
+    const cache = buildCacheService(ctx.config, ctx.log, redis, { counterFlushMs: 0 });
+    try {
+      await body(cache);
+      await cache.close();
+    } catch (err) {
+      throw translate(err);
+    }
+  });
 }
 
 /** Bad names are usage errors (exit 2); a store failure is a failure (exit 1) with its cause. */
@@ -96,6 +106,30 @@ async function confirmed(
   );
 }
 
+async function invalidate(io: CliIO, service: CacheService, opts: InvalidateOptions): Promise<void> {
+  const where = service.keys.pattern(opts.namespace, opts.tenant, opts.pattern);
+  const matched = await service.countPattern(opts.namespace, opts.pattern, opts.tenant);
+  const report = (deleted: number | null, text: string) => {
+    if (!opts.json) return writeLine(io.stdout, text);
+    writeJson(io.stdout, {
+      namespace: opts.namespace,
+      tenant: opts.tenant ?? null,
+      pattern: where,
+      matched,
+      deleted,
+      dry_run: opts.dryRun === true,
+    });
+  };
+  if (opts.dryRun) return report(null, `${matched} key(s) match ${where} (dry run: nothing deleted)`);
+  if (matched === 0) return report(0, `0 key(s) match ${where}`);
+  if (!(await confirmed(io, opts, matched, where))) {
+    writeLine(io.stderr, 'nothing deleted');
+    return;
+  }
+  const deleted = await service.invalidatePattern(opts.namespace, opts.pattern, opts.tenant);
+  report(deleted, `deleted ${deleted} key(s) matching ${where}`);
+}
+
 export function registerCache(program: Command, deps: CommandDeps): void {
   const cache = program
     .command('cache')
@@ -112,9 +146,8 @@ export function registerCache(program: Command, deps: CommandDeps): void {
       '\nExamples:\n  integctl cache stats\n  integctl cache stats --tenant uk_company_1 --json',
     )
     .action(async (opts: { tenant?: string; namespace?: string; json?: boolean }) =>
-      deps.run(async (ctx, io) => {
-        const service = await openCache(ctx);
-        try {
+      deps.run(async (ctx, io) =>
+        withCache(ctx, async (service) => {
           const answer = await cacheStats(service, ctx.config, {
             tenantId: opts.tenant,
             namespace: opts.namespace,
@@ -122,10 +155,8 @@ export function registerCache(program: Command, deps: CommandDeps): void {
           });
           if (opts.json) writeJson(io.stdout, answer);
           else printStats(io, answer);
-        } catch (err) {
-          throw translate(err);
-        }
-      }),
+        }),
+      ),
     );
 
   cache
@@ -142,43 +173,6 @@ export function registerCache(program: Command, deps: CommandDeps): void {
       '\nThe pattern never reaches beyond one namespace and tenant. Keys are counted first,\nthen deleted with SCAN and UNLINK in batches.\nExamples:\n  integctl cache invalidate --namespace google_sheets --tenant uk_company_1 --pattern "*" --dry-run\n  integctl cache invalidate --namespace google_sheets --tenant uk_company_1 --pattern "1AbC:*" --yes',
     )
     .action(async (opts: InvalidateOptions) =>
-      deps.run(async (ctx, io) => {
-        const service = await openCache(ctx);
-        try {
-          const where = service.keys.pattern(opts.namespace, opts.tenant, opts.pattern);
-          const matched = await service.countPattern(opts.namespace, opts.pattern, opts.tenant);
-          const report = (deleted: number | null) => {
-            if (opts.json) {
-              writeJson(io.stdout, {
-                namespace: opts.namespace,
-                tenant: opts.tenant ?? null,
-                pattern: where,
-                matched,
-                deleted,
-                dry_run: opts.dryRun === true,
-              });
-            }
-          };
-          if (opts.dryRun || matched === 0) {
-            report(opts.dryRun ? null : 0);
-            if (!opts.json)
-              writeLine(
-                io.stdout,
-                `${matched} key(s) match ${where}${opts.dryRun ? ' (dry run: nothing deleted)' : ''}`,
-              );
-            return;
-          }
-          if (!(await confirmed(io, opts, matched, where))) {
-            writeLine(io.stderr, 'nothing deleted');
-            return;
-          }
-          const deleted = await service.invalidatePattern(opts.namespace, opts.pattern, opts.tenant);
-          await service.close();
-          report(deleted);
-          if (!opts.json) writeLine(io.stdout, `deleted ${deleted} key(s) matching ${where}`);
-        } catch (err) {
-          throw translate(err);
-        }
-      }),
+      deps.run(async (ctx, io) => withCache(ctx, (service) => invalidate(io, service, opts))),
     );
 }
