@@ -66,7 +66,7 @@ it(`Redis down during reads and writes: misses and skipped writes, counted, logg
   t.true(await cache.set('ns', 'k', 'v', 60, 't'));
   t.is(await cache.get('ns', 'k', 't'), 'v');
 
-  await server.stop();
+  await server.kill();
   for (let i = 0; i < 50; i++) {
     t.is(await cache.get('ns', 'k', 't'), undefined);
     t.false(await cache.set('ns', 'k2', 'v2', 60, 't'));
