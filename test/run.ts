@@ -20,6 +20,8 @@ import { openEmbeddedPostgres } from '../src/store/embedded.js';
 
 const DEFAULT_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+/** Longer than any run (ava's timeout is 2 min per test; a full run takes a few minutes). */
+const LEFTOVER_AGE_SECONDS = 3 * 3600;
 
 async function postgresAnswers(url: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -53,14 +55,25 @@ async function redisAnswers(url: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Drops test databases left by runs that died. Only old ones (the creation time
+ * is in the name, see test/helpers/db.ts): another run may be going on against
+ * the same Postgres right now, and its databases must survive this one starting.
+ * Names without a time (older harness) go only when no one is connected.
+ */
 async function dropLeftoverDatabases(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const rows = await client.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE 'integ_test_%' AND NOT datistemplate",
+  const rows = await client.query<{ datname: string; in_use: boolean }>(
+    `SELECT datname, EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname) AS in_use
+       FROM pg_database d WHERE datname LIKE 'integ_test_%' AND NOT datistemplate`,
   );
-  for (const { datname } of rows.rows)
-    await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  const cutoff = Date.now() / 1000 - LEFTOVER_AGE_SECONDS;
+  for (const { datname, in_use } of rows.rows) {
+    const stamp = /^integ_test_([0-9a-z]+)_[0-9a-f]+$/.exec(datname)?.[1];
+    const old = stamp === undefined ? !in_use : parseInt(stamp, 36) < cutoff;
+    if (old) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
   await client.end();
 }
 

@@ -9,6 +9,7 @@ import { ConfigError, EXIT_CONFIG } from '../config/load.js';
 import { VERSION } from '../lib/version.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIO } from './io.js';
+import { registerCache } from './commands/cache.js';
 import { registerConfig } from './commands/config.js';
 import { registerEvents } from './commands/events.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIO): Command {
   registerSources(program, deps);
   registerWebhooks(program, deps);
   registerConfig(program, deps);
+  registerCache(program, deps);
   // Every subcommand reports usage errors the same way as the root.
   for (const command of program.commands) inheritSettings(command, io);
   return program;

@@ -229,6 +229,53 @@ export const schema = {
   cacheDefaultTtl: int('CACHE_DEFAULT_TTL', 300, 1, 31_536_000, 'cache TTL in seconds', {
     aliases: ['REDIS_CACHE_TTL'],
   }),
+  cacheKeyPrefix: {
+    env: 'CACHE_KEY_PREFIX',
+    describe: 'first part of every Redis key; differs per deployment sharing one Redis',
+    default: 'integration',
+    parse(raw: Raw): string {
+      const s = str(raw);
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(s)) {
+        throw new InvalidValue('expected 1-64 of A-Z a-z 0-9 _ . : - starting with a letter or digit');
+      }
+      return s;
+    },
+  } satisfies Setting<string>,
+  outboundRateLimitPerMinute: int(
+    'OUTBOUND_RATE_LIMIT_PER_MINUTE',
+    0,
+    0,
+    1_000_000,
+    'default calls per minute per external service and tenant (0 = none); external_services overrides',
+  ),
+  outboundRateLimitPerHour: int(
+    'OUTBOUND_RATE_LIMIT_PER_HOUR',
+    0,
+    0,
+    100_000_000,
+    'default calls per hour per external service and tenant (0 = none)',
+  ),
+  outboundRateLimitPerDay: int(
+    'OUTBOUND_RATE_LIMIT_PER_DAY',
+    0,
+    0,
+    1_000_000_000,
+    'default calls per day per external service and tenant (0 = none)',
+  ),
+  outboundRateLimitMaxWaitMs: int(
+    'OUTBOUND_RATE_LIMIT_MAX_WAIT_MS',
+    1000,
+    0,
+    60_000,
+    'how long an outbound call over budget waits for it; longer waits answer 429 (0 = never wait)',
+  ),
+  webhookRateLimitPerMinute: int(
+    'WEBHOOK_RATE_LIMIT_PER_MINUTE',
+    0,
+    0,
+    1_000_000,
+    'webhooks accepted per minute per source and tenant (0 = off); webhook_configs overrides per source',
+  ),
   dataDir: text('INTEGRATION_DATA_DIR', './var', 'embedded Postgres data and other local state'),
   adminToken: optional(
     'ADMIN_TOKEN',
@@ -298,6 +345,13 @@ export const schema = {
     'GOOGLE_SHEETS_ROOT_URL',
     "override of Google's API root (emulators, tests)",
     httpUrl,
+  ),
+  googleSheetsDeadlineSeconds: int(
+    'GOOGLE_SHEETS_DEADLINE_SECONDS',
+    30,
+    1,
+    300,
+    'longest a Sheets call may take, retries of 429 and 5xx included',
   ),
   googleMapsApiKey: optional('GOOGLE_MAPS_API_KEY', 'Google Maps API key', (s) => s, { secret: true }),
   prometheusEnabled: bool('PROMETHEUS_ENABLED', true, 'serve /metrics'),

@@ -32,6 +32,45 @@ export const errorCatalogue = {
     status: 503,
     message: 'Set GOOGLE_SHEETS_CREDENTIALS_PATH to use the Sheets API.',
   },
+  INVALID_TENANT: {
+    status: 400,
+    message: 'The tenant id must be 1-128 letters, digits, "_", "." or "-", starting with a letter or digit.',
+  },
+  INVALID_CACHE_INPUT: { status: 400, message: 'The cache namespace, key or pattern is not allowed.' },
+  CACHE_UNAVAILABLE: { status: 503, message: 'The cache backend (Redis) is unavailable; retry later.' },
+  OUTBOUND_RATE_LIMITED: {
+    status: 429,
+    message: "This tenant's budget for the external service is spent; retry after the Retry-After header.",
+  },
+  EXTERNAL_SERVICE_DISABLED: {
+    status: 503,
+    message: 'The external service is disabled (external_services.is_active = false).',
+  },
+  SHEETS_SPREADSHEET_NOT_FOUND: {
+    status: 404,
+    message: 'Google has no spreadsheet with that id; check the id in the sheet URL.',
+  },
+  SHEETS_ACCESS_DENIED: {
+    status: 403,
+    message: "The service account may not open this spreadsheet; share it with the service account's email.",
+  },
+  SHEETS_BAD_RANGE: {
+    status: 400,
+    message: 'Google cannot parse the range; use A1 notation like Sheet1!A1:C10.',
+  },
+  SHEETS_BAD_REQUEST: { status: 400, message: 'Google rejected the request.' },
+  SHEETS_RATE_LIMITED: {
+    status: 429,
+    message: "Google's Sheets quota is exhausted; retry after the Retry-After header.",
+  },
+  SHEETS_AUTH_FAILED: {
+    status: 502,
+    message: 'Google rejected the service-account credentials; check GOOGLE_SHEETS_CREDENTIALS_PATH.',
+  },
+  SHEETS_UNAVAILABLE: {
+    status: 503,
+    message: 'Google Sheets did not answer successfully within the deadline; retry later.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -12,6 +12,7 @@ import { registerRequestContext, requestIdFor } from './plugins/request-context.
 import { eventRoutes, type EventRouteOptions } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { webhookRoutes, type WebhookRouteOptions } from './routes/webhooks.js';
+import { integrationRoutes, type IntegrationDeps } from './routes/integrations.js';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +22,8 @@ export interface AppDeps {
   accepting?: () => boolean;
   webhooks?: Omit<WebhookRouteOptions, 'maxBodyBytes' | 'accepting'>;
   events?: Omit<EventRouteOptions, 'adminToken'>;
+  /** Cache, Sheets adapter and ingest budgets (main/integrations.ts); their routes when present. */
+  integrations?: IntegrationDeps;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -61,5 +64,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   }
   if (deps.events) void app.register(eventRoutes, { ...deps.events, adminToken: deps.config.adminToken });
+  if (deps.integrations) {
+    void app.register(integrationRoutes, { ...deps.integrations, config: deps.config, logger: deps.logger });
+  }
   return app;
 }

@@ -32,6 +32,7 @@ import { Migrator } from '../store/migrator.js';
 import { createOrm } from '../store/sequelize.js';
 import { SourceRepository } from '../store/source-repository.js';
 import { scheduleNow } from '../store/sql/claim-due-events.js';
+import { startIntegrations } from './integrations.js';
 
 export class SchemaBehind extends Error {}
 
@@ -135,8 +136,16 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       stripeSecrets: config.stripeWebhookSecret,
       log,
     });
-    const ingest = new IngestService({ registry, writer, defaultMaxRetries: config.retryMaxAttempts });
     const retryLoop = processes ? new RetryLoop({ cronExpression: config.retryCron, retry, log }) : undefined;
+
+    const integrations = await startIntegrations(config, log, pool);
+    cleanups.push({ name: 'integrations', run: () => integrations.stop() });
+    const ingest = new IngestService({
+      registry,
+      writer,
+      defaultMaxRetries: config.retryMaxAttempts,
+      budget: integrations.appDeps.ingestLimiter,
+    });
 
     let accepting = true;
     const app = buildApp({
@@ -145,6 +154,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       version: VERSION,
       accepting: () => accepting,
       webhooks: ingests ? { ingest } : undefined,
+      integrations: integrations.appDeps,
       events: {
         pool,
         models: orm.models,

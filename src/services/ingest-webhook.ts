@@ -43,9 +43,16 @@ const SECRET_HEADERS = new Set([
 const JSONB_UNSAFE =
   /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
 
+/** Ingest budgets per source and tenant (ratelimit/ingest-limiter.ts); throws 429 RATE_LIMITED. */
+export interface IngestBudget {
+  check(call: { source: string; tenantId?: string; perMinute?: number | null }): Promise<void>;
+}
+
 export interface IngestOptions {
   registry: SourceRegistry;
   writer: EventWriter;
+  /** Applied after the signature checks out, so unsigned floods cannot spend a source's budget. */
+  budget?: IngestBudget;
   defaultMaxRetries: number;
   now?: () => Date;
   /** Extra secret-bearing header names (a source's custom signature or token header). */
@@ -73,6 +80,12 @@ export class IngestService {
       this.options.onSignatureFailure?.(source.name);
       throw err;
     }
+
+    await this.options.budget?.check({
+      source: source.name,
+      tenantId: request.tenantId,
+      perMinute: source.rateLimitPerMinute,
+    });
 
     const contentType =
       typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : null;

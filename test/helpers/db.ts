@@ -41,9 +41,18 @@ async function withAdmin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * integ_test_{creation time, base 36 seconds}_{random}: test/run.ts drops
+ * leftovers by age, so a run never drops the databases of another run going on
+ * against the same Postgres (a second worktree, a parallel CI job).
+ */
+export function testDatabaseName(): string {
+  return `integ_test_${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(6).toString('hex')}`;
+}
+
 /** A fresh, empty database with no tables; the caller migrates it (migration tests). */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const name = `integ_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
   return open(name);
 }
@@ -51,7 +60,7 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
 /** A fresh database with every migration applied, cloned from the template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = templateName();
-  const name = `integ_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   await withAdmin(async (c) => {
     await c.query('SELECT pg_advisory_lock($1::bigint)', [LOCK_KEY]);
     try {

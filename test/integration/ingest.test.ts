@@ -293,6 +293,26 @@ test('a rotated-out secret is refused after its grace period; the new one verifi
   t.is((await send(fresh)).statusCode, 202);
 });
 
+test('a source over its rate_limit_per_minute gets 429 with Retry-After, per tenant; /health is never limited', async (t) => {
+  await sources.add({ name: 'limited', scheme: 'none', rateLimitPerMinute: 2 });
+  const send = (tenant: string) =>
+    ctx.runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/generic/limited',
+      headers: { 'content-type': 'application/json', 'x-management-company-id': tenant },
+      payload: JSON.stringify({ event_id: randomBytes(6).toString('hex') }),
+    });
+  t.is((await send('t1')).statusCode, 202);
+  t.is((await send('t1')).statusCode, 202);
+  const limited = await send('t1');
+  t.is(limited.statusCode, 429);
+  t.is(limited.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+  t.true(Number(limited.headers['retry-after']) >= 1);
+  t.is((await send('t2')).statusCode, 202, 'another tenant has its own budget');
+  for (let i = 0; i < 10; i++)
+    t.is((await ctx.runtime.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+});
+
 test('Drive push notifications: sync is stored and acknowledged but not published', async (t) => {
   await sources.add({
     name: 'google_sheets',

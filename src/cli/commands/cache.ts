@@ -1,0 +1,178 @@
+/**
+ * integctl cache stats | invalidate: the daemon's cache seen through its Redis
+ * (REDIS_URL), with the same service code and key module as the daemon.
+ */
+import { confirm } from '@inquirer/prompts';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import type { CacheService } from '../../cache/cache-service.js';
+import { AppError } from '../../domain/errors.js';
+import { buildCacheService } from '../../main/cache.js';
+import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
+import type { CommandContext } from '../context.js';
+import { withDaemonRedis } from '../redis.js';
+import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
+import type { CommandDeps } from '../program.js';
+
+/** Runs body with a cache service on the daemon's Redis; bad names and outages become CLI errors. */
+async function withCache(ctx: CommandContext, body: (cache: CacheService) => Promise<void>): Promise<void> {
+  await withDaemonRedis(ctx, async (redis) => {
+    const cache = buildCacheService(ctx.config, ctx.log, redis, { counterFlushMs: 0 });
+    try {
+      await body(cache);
+      await cache.close();
+    } catch (err) {
+      throw translate(err);
+    }
+  });
+}
+
+/** Bad names are usage errors (exit 2); a store failure is a failure (exit 1) with its cause. */
+function translate(err: unknown): unknown {
+  if (!(err instanceof AppError)) return err;
+  if (err.code === 'INVALID_TENANT' || err.code === 'INVALID_CACHE_INPUT') return new UsageError(err.message);
+  if (err.code === 'CACHE_UNAVAILABLE') {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return new CommandFailed(`${err.message}${cause}`);
+  }
+  return err;
+}
+
+function rowsOf(answer: CacheStatsAnswer): Array<[string, string, NamespaceAnswer]> {
+  const rows: Array<[string, string, NamespaceAnswer]> = [];
+  const perTenant = answer.tenants ?? { [answer.tenant_id ?? '']: answer.namespaces };
+  for (const [tenant, namespaces] of Object.entries(perTenant)) {
+    for (const [ns, s] of Object.entries(namespaces)) rows.push([tenant, ns, s]);
+  }
+  return rows;
+}
+
+function printStats(io: CliIO, answer: CacheStatsAnswer): void {
+  const rows = rowsOf(answer);
+  if (rows.length === 0) {
+    const who = answer.tenant_id === null ? 'any tenant' : `tenant ${answer.tenant_id}`;
+    writeLine(io.stdout, `no cache activity recorded for ${who}`);
+    return;
+  }
+  const colour = io.stdout.isTTY === true;
+  const table = new Table({
+    head: ['tenant', 'namespace', 'hits', 'misses', 'total', 'hit rate', 'sets', 'invalidations'],
+    style: colour ? {} : { head: [], border: [] },
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const [tenant, ns, s] of rows) {
+    table.push([
+      tenant,
+      ns,
+      s.hits,
+      s.misses,
+      s.total,
+      `${s.hit_rate.toFixed(2)}%`,
+      s.sets ?? 0,
+      s.invalidations ?? 0,
+    ]);
+  }
+  writeLine(io.stdout, table.toString());
+  writeLine(
+    io.stderr,
+    `cache ${answer.cache_enabled ? 'enabled' : 'disabled'}, default TTL ${answer.default_ttl}s; counts reach Redis within a second`,
+  );
+}
+
+interface InvalidateOptions {
+  namespace: string;
+  pattern: string;
+  tenant?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+}
+
+async function confirmed(
+  io: CliIO,
+  opts: InvalidateOptions,
+  matched: number,
+  where: string,
+): Promise<boolean> {
+  if (opts.yes) return true;
+  if (!io.stdinIsTTY) {
+    throw new UsageError(
+      `refusing to delete ${matched} key(s) matching ${where} without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only count)`,
+    );
+  }
+  return confirm(
+    { message: `Delete ${matched} key(s) matching ${where}?`, default: false },
+    { output: io.stderr },
+  );
+}
+
+async function invalidate(io: CliIO, service: CacheService, opts: InvalidateOptions): Promise<void> {
+  const where = service.keys.pattern(opts.namespace, opts.tenant, opts.pattern);
+  const matched = await service.countPattern(opts.namespace, opts.pattern, opts.tenant);
+  const report = (deleted: number | null, text: string) => {
+    if (!opts.json) return writeLine(io.stdout, text);
+    writeJson(io.stdout, {
+      namespace: opts.namespace,
+      tenant: opts.tenant ?? null,
+      pattern: where,
+      matched,
+      deleted,
+      dry_run: opts.dryRun === true,
+    });
+  };
+  if (opts.dryRun) return report(null, `${matched} key(s) match ${where} (dry run: nothing deleted)`);
+  if (matched === 0) return report(0, `0 key(s) match ${where}`);
+  if (!(await confirmed(io, opts, matched, where))) {
+    writeLine(io.stderr, 'nothing deleted');
+    return;
+  }
+  const deleted = await service.invalidatePattern(opts.namespace, opts.pattern, opts.tenant);
+  report(deleted, `deleted ${deleted} key(s) matching ${where}`);
+}
+
+export function registerCache(program: Command, deps: CommandDeps): void {
+  const cache = program
+    .command('cache')
+    .description("inspect and clear the daemon's cache (needs REDIS_URL)");
+
+  cache
+    .command('stats')
+    .description('hits, misses, sets and invalidations per tenant and namespace')
+    .option('--tenant <tenant>', 'one tenant (default: every tenant)')
+    .option('--namespace <namespace>', 'one namespace, e.g. google_sheets')
+    .option('--json', 'machine-readable output (the GET /cache/stats shape, plus sets and invalidations)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  integctl cache stats\n  integctl cache stats --tenant uk_company_1 --json',
+    )
+    .action(async (opts: { tenant?: string; namespace?: string; json?: boolean }) =>
+      deps.run(async (ctx, io) =>
+        withCache(ctx, async (service) => {
+          const answer = await cacheStats(service, ctx.config, {
+            tenantId: opts.tenant,
+            namespace: opts.namespace,
+            detail: true,
+          });
+          if (opts.json) writeJson(io.stdout, answer);
+          else printStats(io, answer);
+        }),
+      ),
+    );
+
+  cache
+    .command('invalidate')
+    .description('delete the cached keys of one namespace and tenant that match a pattern')
+    .requiredOption('--namespace <namespace>', 'namespace, e.g. google_sheets')
+    .requiredOption('--pattern <pattern>', 'Redis glob over the key part only, e.g. "1AbC*" or "*"')
+    .option('--tenant <tenant>', `tenant (default: the tenant-less space, _global)`)
+    .option('--dry-run', 'count the matching keys and delete nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nThe pattern never reaches beyond one namespace and tenant. Keys are counted first,\nthen deleted with SCAN and UNLINK in batches.\nExamples:\n  integctl cache invalidate --namespace google_sheets --tenant uk_company_1 --pattern "*" --dry-run\n  integctl cache invalidate --namespace google_sheets --tenant uk_company_1 --pattern "1AbC:*" --yes',
+    )
+    .action(async (opts: InvalidateOptions) =>
+      deps.run(async (ctx, io) => withCache(ctx, (service) => invalidate(io, service, opts))),
+    );
+}

@@ -1,0 +1,148 @@
+/**
+ * Wiring of the outbound half of the daemon: Redis (when configured), the tenant
+ * cache, rate limits (outbound and ingest), the audit log and the Google Sheets
+ * adapter. startRuntime() calls this once and hands `appDeps` to buildApp;
+ * stop() undoes it in reverse order, so the last audit rows, usage counts and
+ * cache counters are written before Redis and Postgres close.
+ */
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { BatchedAuditWriter, type AuditSink } from '../audit/audit-log.js';
+import { KeySpace } from '../cache/keys.js';
+import type { Config } from '../config/schema.js';
+import type { IntegrationDeps } from '../http/routes/integrations.js';
+import type { Logger } from '../lib/logger.js';
+import { redactUrl } from '../lib/redact.js';
+import { IngestRateLimiter } from '../ratelimit/ingest-limiter.js';
+import { MemoryLimiterFactory, RedisLimiterFactory } from '../ratelimit/limiter-factory.js';
+import { OutboundRateLimiter } from '../ratelimit/outbound-limiter.js';
+import { DatabaseServiceLimits } from '../ratelimit/service-limits.js';
+import { ApiUsageRecorder } from '../ratelimit/usage-recorder.js';
+import { CredentialsError, loadServiceAccount } from '../sheets/credentials.js';
+import { GoogleSheetsGateway } from '../sheets/google-gateway.js';
+import type { SheetsGateway } from '../sheets/types.js';
+import { UnconfiguredSheets } from '../sheets/unconfigured-gateway.js';
+import { buildCacheService } from './cache.js';
+import { closeRedis, connectRedis, createRedisClient } from './redis.js';
+
+export interface Integrations {
+  appDeps: IntegrationDeps;
+  redis: Redis | undefined;
+  stop(): Promise<void>;
+}
+
+async function openRedis(config: Config, log: Logger): Promise<Redis | undefined> {
+  if (config.redisUrl === undefined) return undefined;
+  const client = createRedisClient(config.redisUrl, { name: 'integrationd', log });
+  try {
+    await connectRedis(client);
+  } catch (err) {
+    // Not fatal: the cache misses and rate limits keep per-process budgets
+    // until Redis answers; the client keeps reconnecting.
+    log.error(
+      { redis: redactUrl(config.redisUrl), reason: (err as Error).message },
+      'Redis does not answer; starting degraded (cache misses) and reconnecting in the background',
+    );
+  }
+  return client;
+}
+
+/**
+ * The Sheets adapter, or the unconfigured one. Bad credentials do not stop the
+ * daemon (webhook ingest must not depend on a Sheets key): they are logged with
+ * the reason, and the Sheets endpoints and health say the adapter is off.
+ */
+async function openSheets(
+  config: Config,
+  log: Logger,
+  audit: AuditSink,
+  limiter: OutboundRateLimiter,
+): Promise<SheetsGateway> {
+  const file = config.googleSheetsCredentialsPath;
+  if (file === undefined) {
+    log.info('Google Sheets not configured (no GOOGLE_SHEETS_CREDENTIALS_PATH); its endpoints answer 503');
+    return new UnconfiguredSheets('GOOGLE_SHEETS_CREDENTIALS_PATH is not set');
+  }
+  try {
+    const account = await loadServiceAccount(file);
+    const gateway = new GoogleSheetsGateway({
+      account,
+      rootUrl: config.googleSheetsRootUrl,
+      deadlineMs: config.googleSheetsDeadlineSeconds * 1000,
+      audit,
+      limiter,
+    });
+    log.info(
+      { serviceAccount: account.clientEmail, apiRoot: config.googleSheetsRootUrl ?? 'Google' },
+      'Google Sheets ready',
+    );
+    return gateway;
+  } catch (err) {
+    if (!(err instanceof CredentialsError)) throw err;
+    log.error(`Google Sheets disabled: ${err.message}`);
+    return new UnconfiguredSheets('the credentials file could not be loaded; the daemon log says why');
+  }
+}
+
+export async function startIntegrations(config: Config, log: Logger, pool: pg.Pool): Promise<Integrations> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        log.warn({ err }, 'error while stopping integrations');
+      }
+    }
+  };
+  try {
+    const redis = await openRedis(config, log);
+    if (redis) stops.push(() => closeRedis(redis));
+
+    const cache = buildCacheService(config, log, redis);
+    stops.push(() => cache.close());
+
+    const keys = new KeySpace(config.cacheKeyPrefix);
+    const factory = redis ? new RedisLimiterFactory(redis) : new MemoryLimiterFactory();
+    const limits = new DatabaseServiceLimits(
+      pool,
+      {
+        minute: config.outboundRateLimitPerMinute,
+        hour: config.outboundRateLimitPerHour,
+        day: config.outboundRateLimitPerDay,
+      },
+      log,
+    );
+    await limits.start();
+    stops.push(async () => limits.stop());
+    const usage = new ApiUsageRecorder(pool, log);
+    usage.start();
+    stops.push(() => usage.stop());
+    const outbound = new OutboundRateLimiter({
+      factory,
+      keys,
+      limits,
+      usage,
+      maxWaitMs: config.outboundRateLimitMaxWaitMs,
+    });
+    const ingestLimiter = new IngestRateLimiter(factory, keys, config.webhookRateLimitPerMinute);
+
+    const audit = new BatchedAuditWriter(pool, log);
+    audit.start();
+    stops.push(() => audit.stop());
+
+    const sheets = await openSheets(config, log, audit, outbound);
+    log.info(
+      {
+        cache: config.cacheEnabled ? cache.backendKind : 'disabled',
+        rateLimits: factory.kind,
+        sheets: sheets.configured ? 'configured' : 'not configured',
+      },
+      'integrations ready',
+    );
+    return { appDeps: { cache, sheets, ingestLimiter }, redis, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
