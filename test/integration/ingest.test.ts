@@ -279,6 +279,26 @@ test('form-encoded bodies are verified on the raw bytes and stored raw', async (
   t.deepEqual(stored?.payload, { delivery: 'f-1', amount: '10', note: 'café' });
 });
 
+test('bodies that are not UTF-8 text, or hold NUL bytes, are stored byte for byte', async (t) => {
+  await sources.add({ name: 'binary-src', scheme: 'none', options: { dedupHeader: 'x-delivery' } });
+  for (const [i, body] of [
+    Buffer.from([0xff, 0xfe, 0x41, 0x00, 0x42]),
+    Buffer.from('caf\u00e9\u0000!', 'utf8'),
+    Buffer.from([0xc3, 0x28]),
+  ].entries()) {
+    const res = await ctx.runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/generic/binary-src',
+      headers: { 'content-type': 'application/octet-stream', 'x-delivery': `bin-${i}` },
+      payload: body,
+    });
+    t.is(res.statusCode, 202, res.body);
+    const stored = await row(res.json<{ event_id: string }>().event_id);
+    t.true(stored?.raw_body.equals(body), `body ${i}`);
+    t.is(stored?.payload, null);
+  }
+});
+
 test('a rotated-out secret is refused after its grace period; the new one verifies', async (t) => {
   const { generatedSecret: old } = await sources.add({ name: 'rotating', scheme: 'token' });
   const { secret: fresh } = await sources.rotateSecret('rotating', { graceMs: 0 });
