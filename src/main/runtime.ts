@@ -73,7 +73,9 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     );
     cleanups.push({ name: 'pool', run: () => pool.end() });
     await assertReachable(pool, database.url);
-    await ensureSchema(new Migrator(pool), options.migrate, log);
+    // The embedded default is this daemon's own database: it migrates itself, so
+    // `npm start` on a fresh machine serves. An external one waits for the operator.
+    await ensureSchema(new Migrator(pool), options.migrate || database.mode === 'embedded', log);
     const orm = createOrm(database.url);
     cleanups.push({ name: 'orm', run: () => orm.close() });
 
