@@ -58,8 +58,10 @@ test('embedded default: starts Postgres, serves, stops it on SIGTERM, reuses the
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'integ-embedded-'));
   chmodSync(dataDir, 0o755);
   const env = { INTEGRATION_DATA_DIR: dataDir };
-  const first = await startDaemon(env, ['--migrate']);
+  // No --migrate: the embedded default migrates its own database.
+  const first = await startDaemon(env);
   t.regex(first.output(), /initialising embedded Postgres/);
+  t.regex(first.output(), /migrations applied/);
   t.is((await fetch(`${first.url}/health`)).status, 200);
   // integctl attaches to the daemon's server rather than starting a second one.
   const status = await integctl(['migrate', 'status', '--json'], { ...env });
