@@ -17,7 +17,15 @@ import { Redis } from 'ioredis';
 import { createHmac, randomBytes } from 'node:crypto';
 import { EVENTS_STREAM } from '../src/bus/redis-bus.js';
 import { freePort } from '../src/store/embedded.js';
-import { ROOT, redisUrl, row, scratchDatabase, startBuiltDaemon } from './support.js';
+import {
+  cpuSeconds,
+  cpuSecondsOf,
+  ROOT,
+  redisUrl,
+  row,
+  scratchDatabase,
+  startBuiltDaemon,
+} from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -120,7 +128,20 @@ try {
   await db.pool.query('TRUNCATE webhook_events CASCADE');
   const streamStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
   const acknowledged = new Set<string>();
+  const cpuBefore = {
+    daemon: cpuSeconds(daemon.child.pid ?? 0),
+    postgres: cpuSecondsOf('postgres'),
+    self: process.cpuUsage(),
+  };
   const ours = await load(daemon.url, SECONDS, acknowledged);
+  const selfCpu = process.cpuUsage(cpuBefore.self);
+  const perWebhookUs = (seconds: number) => Math.round((seconds / Math.max(ours['2xx'], 1)) * 1e6);
+  // CPU time per acknowledged webhook: what each part costs, whatever else the machine is doing.
+  const cpu = {
+    daemon: perWebhookUs(cpuSeconds(daemon.child.pid ?? 0) - cpuBefore.daemon),
+    postgres: perWebhookUs(cpuSecondsOf('postgres') - cpuBefore.postgres),
+    generator: perWebhookUs((selfCpu.user + selfCpu.system) / 1e6),
+  };
 
   const barePort = await freePort();
   const bare = spawn(
@@ -131,11 +152,20 @@ try {
     },
   );
   await new Promise<void>((resolve) => bare.stdout.once('data', () => resolve()));
+  const bareBefore = { server: cpuSeconds(bare.pid ?? 0), self: process.cpuUsage() };
   const baseline = await load(`http://127.0.0.1:${barePort}`);
+  const bareSelf = process.cpuUsage(bareBefore.self);
+  const perBareUs = (seconds: number) => Math.round((seconds / Math.max(baseline['2xx'], 1)) * 1e6);
+  const bareCpu = {
+    server: perBareUs(cpuSeconds(bare.pid ?? 0) - bareBefore.server),
+    generator: perBareUs((bareSelf.user + bareSelf.system) / 1e6),
+  };
   bare.kill('SIGTERM');
 
   report('integrationd', ours);
+  row('CPU/webhook µs: daemon, postgres, generator', `${cpu.daemon}, ${cpu.postgres}, ${cpu.generator}`);
   report('bare fastify', baseline);
+  row('CPU/request µs: bare server, generator', `${bareCpu.server}, ${bareCpu.generator}`);
   row(
     'ratio to bare endpoint',
     `${((ours.requests.average / baseline.requests.average) * 100).toFixed(1)} %`,
