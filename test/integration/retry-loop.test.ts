@@ -1,0 +1,33 @@
+/** The retry loop's behaviour when Postgres is away: log, count, try again next tick; never throw or spin. */
+import test from 'ava';
+import { MemoryBus } from '../../src/bus/memory-bus.js';
+import { RetryLoop } from '../../src/jobs/retry-loop.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { EventProcessor } from '../../src/services/process-events.js';
+import { RetryService } from '../../src/services/retry-due-events.js';
+import { createPool } from '../../src/store/database.js';
+import { freePort } from '../../src/store/embedded.js';
+
+test('with Postgres unreachable a round fails once, is counted, and the loop waits for the next tick', async (t) => {
+  const pool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/none`, 2, 'test');
+  const log = createLogger('silent');
+  const bus = new MemoryBus();
+  const processor = new EventProcessor({ pool, bus, log, workerId: 'w' });
+  const retry = new RetryService({ pool, processor, workerId: 'w', leaseSeconds: 30, batchSize: 10, log });
+  const errors: unknown[] = [];
+  // A schedule that never fires during the test: only wake() starts rounds.
+  const loop = new RetryLoop({ cronExpression: '0 0 1 1 *', retry, log, onError: (e) => errors.push(e) });
+  loop.start();
+  t.teardown(async () => {
+    await loop.stop();
+    await pool.end();
+  });
+  loop.wake();
+  await loop.idle();
+  t.is(errors.length, 1, 'one failed round, not a spin');
+  loop.wake();
+  loop.wake(); // asks for another round after this one; a failed round ends that instead
+  await loop.idle();
+  t.is(errors.length, 2, 'after a failure the loop waits for the next tick');
+  t.regex(String((errors[0] as Error).message), /ECONNREFUSED|connect/);
+});
