@@ -33,6 +33,8 @@ import { createOrm } from '../store/sequelize.js';
 import { SourceRepository } from '../store/source-repository.js';
 import { scheduleNow } from '../store/sql/claim-due-events.js';
 import { startIntegrations } from './integrations.js';
+import { buildObservability } from './observability.js';
+import { healthReporter } from '../services/health-report.js';
 
 export class SchemaBehind extends Error {}
 
@@ -74,6 +76,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     cleanups.push({ name: 'pool', run: () => pool.end() });
     await assertReachable(pool, database.url);
     await ensureSchema(new Migrator(pool), options.migrate, log);
+    const observe = buildObservability(pool, log, { redis: config.redisUrl !== undefined });
     const orm = createOrm(database.url);
     cleanups.push({ name: 'orm', run: () => orm.close() });
 
@@ -98,7 +101,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const processes = config.role !== 'api';
     const ingests = config.role !== 'worker';
-    const processor = new EventProcessor({ pool, bus, log, workerId });
+    const processor = new EventProcessor({ pool, bus, log, workerId, onResult: observe.onResult });
     const retry = new RetryService({
       pool,
       processor,
@@ -112,8 +115,10 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       // A daemon that processes leases what it ingests and publishes it at once;
       // an api-only daemon leaves its events to the workers' claim.
       lease: { owner: processes ? workerId : null, seconds: config.eventLeaseSeconds },
+      onBatch: observe.onBatch,
       onInserted: processes
-        ? (rows) =>
+        ? (rows) => {
+            observe.received(rows.filter((r) => r.status === 'pending').map((r) => r.id));
             processor.enqueue(
               rows
                 .filter((r) => r.status === 'pending')
@@ -127,7 +132,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
                   retryCount: 0,
                   maxRetries: r.maxRetries,
                 })),
-            )
+            );
+          }
         : undefined,
     });
     const registry = new SourceRegistry({
@@ -136,16 +142,41 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       stripeSecrets: config.stripeWebhookSecret,
       log,
     });
-    const retryLoop = processes ? new RetryLoop({ cronExpression: config.retryCron, retry, log }) : undefined;
+    const retryLoop = processes
+      ? new RetryLoop({
+          cronExpression: config.retryCron,
+          retry,
+          log,
+          onRound: observe.onRound,
+          onError: observe.onRetryError,
+        })
+      : undefined;
 
-    const integrations = await startIntegrations(config, log, pool);
+    const integrations = await startIntegrations(config, log, pool, observe.registry);
     cleanups.push({ name: 'integrations', run: () => integrations.stop() });
     const ingest = new IngestService({
       registry,
       writer,
       defaultMaxRetries: config.retryMaxAttempts,
       budget: integrations.appDeps.ingestLimiter,
+      onSignatureFailure: observe.onSignatureFailure,
     });
+    const redis = integrations.redis;
+    const sheets = integrations.appDeps.sheets;
+    const detailedHealth = healthReporter({
+      version: VERSION,
+      mode: { database: database.mode, redis: redis ? 'external' : 'in-process' },
+      pingDatabase: () => pool.query('SELECT 1'),
+      // The cache/limiter connection and the bus's own: either one down means Redis is not usable.
+      pingRedis: redis
+        ? async () => {
+            await redis.ping();
+            if (!(await bus.ping())) throw new Error('the event bus connection to Redis is down');
+          }
+        : undefined,
+      sheets: sheets ? () => sheets.health() : undefined,
+    });
+    observe.useHealth(detailedHealth);
 
     let accepting = true;
     const app = buildApp({
@@ -155,6 +186,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       accepting: () => accepting,
       webhooks: ingests ? { ingest } : undefined,
       integrations: integrations.appDeps,
+      metrics: { metrics: observe.metrics, isConfiguredSource: (name) => registry.isConfigured(name) },
+      detailedHealth,
       events: {
         pool,
         models: orm.models,
