@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { webhookRoutes, type WebhookRouteOptions } from './routes/webhooks.js';
 import { integrationRoutes, type IntegrationDeps } from './routes/integrations.js';
 import { registerMetrics, type MetricsDeps } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
 import type { DetailedHealth } from '../services/health-report.js';
 
 export interface AppDeps {
@@ -51,6 +52,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const accepting = deps.accepting ?? (() => true);
   registerRequestContext(app);
   registerErrorHandling(app);
+  // Before every route: the OpenAPI document is collected from their schemas as they are added.
+  registerOpenApi(app, deps.version);
   if (deps.metrics && deps.config.prometheusEnabled) registerMetrics(app, deps.metrics);
   app.addHook('onRequest', async (_request, reply) => {
     if (accepting()) return;
@@ -62,7 +65,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     if (!accepting()) reply.header('Connection', 'close');
   });
-  healthRoutes(app, { version: deps.version, detailed: deps.detailedHealth });
+  // As a plugin, so it loads after @fastify/swagger and appears in the OpenAPI document.
+  void app.register(async (scope) =>
+    healthRoutes(scope, { version: deps.version, detailed: deps.detailedHealth }),
+  );
   if (deps.webhooks) {
     void app.register(webhookRoutes, {
       ...deps.webhooks,

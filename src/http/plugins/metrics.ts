@@ -60,9 +60,12 @@ export function registerMetrics(app: FastifyInstance, deps: MetricsDeps): void {
       });
     }
   });
-  app.get('/metrics', async (_request, reply) => {
-    const body = await metrics.registry.metrics();
-    reply.header('Content-Type', metrics.registry.contentType);
-    return body;
+  // As a plugin, so it loads after @fastify/swagger and appears in the OpenAPI document.
+  void app.register(async (scope) => {
+    scope.get('/metrics', async (_request, reply) => {
+      const body = await metrics.registry.metrics();
+      reply.header('Content-Type', metrics.registry.contentType);
+      return body;
+    });
   });
 }
