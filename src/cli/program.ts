@@ -12,6 +12,8 @@ import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine
 import { registerCache } from './commands/cache.js';
 import { registerConfig } from './commands/config.js';
 import { registerEvents } from './commands/events.js';
+import { registerHealth } from './commands/health.js';
+import { registerLoadtest } from './commands/loadtest.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerSources } from './commands/sources.js';
 import { registerWebhooks } from './commands/webhooks.js';
@@ -55,6 +57,8 @@ export function buildProgram(io: CliIO): Command {
   registerWebhooks(program, deps);
   registerConfig(program, deps);
   registerCache(program, deps);
+  registerHealth(program, deps);
+  registerLoadtest(program, deps);
   // Every subcommand reports usage errors the same way as the root.
   for (const command of program.commands) inheritSettings(command, io);
   return program;

@@ -13,6 +13,9 @@ import { eventRoutes, type EventRouteOptions } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { webhookRoutes, type WebhookRouteOptions } from './routes/webhooks.js';
 import { integrationRoutes, type IntegrationDeps } from './routes/integrations.js';
+import { registerMetrics, type MetricsDeps } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import type { DetailedHealth } from '../services/health-report.js';
 
 export interface AppDeps {
   config: Config;
@@ -24,6 +27,10 @@ export interface AppDeps {
   events?: Omit<EventRouteOptions, 'adminToken'>;
   /** Cache, Sheets adapter and ingest budgets (main/integrations.ts); their routes when present. */
   integrations?: IntegrationDeps;
+  /** Prometheus metrics and GET /metrics; left out when PROMETHEUS_ENABLED=false. */
+  metrics?: MetricsDeps;
+  /** GET /health/detailed (services/health-report.ts). */
+  detailedHealth?: () => Promise<DetailedHealth>;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -45,6 +52,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const accepting = deps.accepting ?? (() => true);
   registerRequestContext(app);
   registerErrorHandling(app);
+  // Before every route: the OpenAPI document is collected from their schemas as they are added.
+  registerOpenApi(app, deps.version);
+  if (deps.metrics && deps.config.prometheusEnabled) registerMetrics(app, deps.metrics);
   app.addHook('onRequest', async (_request, reply) => {
     if (accepting()) return;
     reply.header('Connection', 'close');
@@ -55,7 +65,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     if (!accepting()) reply.header('Connection', 'close');
   });
-  healthRoutes(app, { version: deps.version });
+  // As a plugin, so it loads after @fastify/swagger and appears in the OpenAPI document.
+  void app.register(async (scope) =>
+    healthRoutes(scope, { version: deps.version, detailed: deps.detailedHealth }),
+  );
   if (deps.webhooks) {
     void app.register(webhookRoutes, {
       ...deps.webhooks,

@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { Registry } from 'prom-client';
 import { BatchedAuditWriter, type AuditSink } from '../audit/audit-log.js';
 import { KeySpace } from '../cache/keys.js';
 import type { Config } from '../config/schema.js';
@@ -84,7 +85,13 @@ async function openSheets(
   }
 }
 
-export async function startIntegrations(config: Config, log: Logger, pool: pg.Pool): Promise<Integrations> {
+export async function startIntegrations(
+  config: Config,
+  log: Logger,
+  pool: pg.Pool,
+  // The runtime's metrics registry, so cache_operations_total is served by its /metrics.
+  registry?: Registry,
+): Promise<Integrations> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) {
@@ -99,7 +106,7 @@ export async function startIntegrations(config: Config, log: Logger, pool: pg.Po
     const redis = await openRedis(config, log);
     if (redis) stops.push(() => closeRedis(redis));
 
-    const cache = buildCacheService(config, log, redis);
+    const cache = buildCacheService(config, log, redis, { registry });
     stops.push(() => cache.close());
 
     const keys = new KeySpace(config.cacheKeyPrefix);

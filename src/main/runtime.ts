@@ -33,6 +33,8 @@ import { createOrm } from '../store/sequelize.js';
 import { SourceRepository } from '../store/source-repository.js';
 import { scheduleNow } from '../store/sql/claim-due-events.js';
 import { startIntegrations } from './integrations.js';
+import { buildObservability } from './observability.js';
+import { healthReporter } from '../services/health-report.js';
 
 export class SchemaBehind extends Error {}
 
@@ -76,6 +78,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     // The embedded default is this daemon's own database: it migrates itself, so
     // `npm start` on a fresh machine serves. An external one waits for the operator.
     await ensureSchema(new Migrator(pool), options.migrate || database.mode === 'embedded', log);
+    const observe = buildObservability(pool, log, { redis: config.redisUrl !== undefined });
     const orm = createOrm(database.url);
     cleanups.push({ name: 'orm', run: () => orm.close() });
 
@@ -100,7 +103,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const processes = config.role !== 'api';
     const ingests = config.role !== 'worker';
-    const processor = new EventProcessor({ pool, bus, log, workerId });
+    const processor = new EventProcessor({ pool, bus, log, workerId, onResult: observe.onResult });
     const retry = new RetryService({
       pool,
       processor,
@@ -114,8 +117,10 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       // A daemon that processes leases what it ingests and publishes it at once;
       // an api-only daemon leaves its events to the workers' claim.
       lease: { owner: processes ? workerId : null, seconds: config.eventLeaseSeconds },
+      onBatch: observe.onBatch,
       onInserted: processes
-        ? (rows) =>
+        ? (rows) => {
+            observe.received(rows.filter((r) => r.status === 'pending').map((r) => r.id));
             processor.enqueue(
               rows
                 .filter((r) => r.status === 'pending')
@@ -129,7 +134,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
                   retryCount: 0,
                   maxRetries: r.maxRetries,
                 })),
-            )
+            );
+          }
         : undefined,
     });
     const registry = new SourceRegistry({
@@ -138,16 +144,41 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       stripeSecrets: config.stripeWebhookSecret,
       log,
     });
-    const retryLoop = processes ? new RetryLoop({ cronExpression: config.retryCron, retry, log }) : undefined;
+    const retryLoop = processes
+      ? new RetryLoop({
+          cronExpression: config.retryCron,
+          retry,
+          log,
+          onRound: observe.onRound,
+          onError: observe.onRetryError,
+        })
+      : undefined;
 
-    const integrations = await startIntegrations(config, log, pool);
+    const integrations = await startIntegrations(config, log, pool, observe.registry);
     cleanups.push({ name: 'integrations', run: () => integrations.stop() });
     const ingest = new IngestService({
       registry,
       writer,
       defaultMaxRetries: config.retryMaxAttempts,
       budget: integrations.appDeps.ingestLimiter,
+      onSignatureFailure: observe.onSignatureFailure,
     });
+    const redis = integrations.redis;
+    const sheets = integrations.appDeps.sheets;
+    const detailedHealth = healthReporter({
+      version: VERSION,
+      mode: { database: database.mode, redis: redis ? 'external' : 'in-process' },
+      pingDatabase: () => pool.query('SELECT 1'),
+      // The cache/limiter connection and the bus's own: either one down means Redis is not usable.
+      pingRedis: redis
+        ? async () => {
+            await redis.ping();
+            if (!(await bus.ping())) throw new Error('the event bus connection to Redis is down');
+          }
+        : undefined,
+      sheets: sheets ? () => sheets.health() : undefined,
+    });
+    observe.useHealth(detailedHealth);
 
     let accepting = true;
     const app = buildApp({
@@ -157,6 +188,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       accepting: () => accepting,
       webhooks: ingests ? { ingest } : undefined,
       integrations: integrations.appDeps,
+      metrics: { metrics: observe.metrics, isConfiguredSource: (name) => registry.isConfigured(name) },
+      detailedHealth,
       events: {
         pool,
         models: orm.models,

@@ -51,6 +51,14 @@ export class SourceRegistry {
     return pending;
   }
 
+  /**
+   * Whether `name` is a configured, active source as far as this process has
+   * seen (no I/O): the metrics use it to keep made-up names out of their labels.
+   */
+  isConfigured(name: string): boolean {
+    return this.entries.get(name)?.value !== undefined;
+  }
+
   /** Forgets cached sources (after a CLI change in tests, or on demand). */
   clear(): void {
     this.entries.clear();

@@ -91,7 +91,7 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
     );
 }
 
-async function findSource(ctx: CommandContext, name: string): Promise<WebhookSource> {
+export async function findSource(ctx: CommandContext, name: string): Promise<WebhookSource> {
   const stored = await new SourceRepository((await ctx.orm()).models).find(name);
   if (stored) return stored;
   if (name === 'stripe' && ctx.config.stripeWebhookSecret.length > 0) {

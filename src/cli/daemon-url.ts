@@ -1,0 +1,30 @@
+/**
+ * The daemon a HTTP-speaking command (health, loadtest) talks to: --url or the
+ * positional URL, else this machine's PORT from the same configuration as the
+ * daemon. Reaching failures become one line that says what to check.
+ */
+import type { Config } from '../config/schema.js';
+import { CommandFailed, UsageError } from './io.js';
+
+export function daemonUrl(given: string | undefined, config: Config, flag: string): URL {
+  const text = given ?? `http://127.0.0.1:${config.port}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a URL like http://127.0.0.1:8009`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} must be an http:// or https:// URL`);
+  }
+  return url;
+}
+
+/** "cannot reach the daemon at http://…: ECONNREFUSED; is integrationd running?" */
+export function unreachable(base: URL, err: unknown, flag: string): CommandFailed {
+  const inner = (err as { cause?: { code?: string; message?: string } }).cause;
+  const cause = inner?.code ?? inner?.message ?? (err instanceof Error ? err.message : String(err));
+  return new CommandFailed(
+    `cannot reach the daemon at ${base.origin} (${cause}); is integrationd running there? (${flag})`,
+  );
+}

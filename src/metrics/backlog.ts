@@ -1,0 +1,41 @@
+/**
+ * The scrape-time read of unfinished events: how many wait in each status and
+ * how long the oldest due one has waited (pending/processing since receipt,
+ * retrying since its next_retry_at came). One statement over the unfinished
+ * rows only (the status filter matches webhook_events_status_received_idx),
+ * with a client-side deadline, cached by the caller.
+ */
+import type pg from 'pg';
+import { withTimeout } from '../lib/time-limit.js';
+
+const BACKLOG = `
+SELECT status, count(*)::int AS n,
+       extract(epoch FROM now() - min(CASE WHEN status = 'retrying' THEN next_retry_at ELSE received_at END)
+         FILTER (WHERE status <> 'retrying' OR next_retry_at <= now()))::float8 AS oldest_due_seconds
+  FROM webhook_events
+ WHERE status IN ('pending', 'processing', 'retrying')
+ GROUP BY status`;
+
+export interface Backlog {
+  waiting: Record<string, number>;
+  oldestDueSeconds: number;
+}
+
+export async function readBacklog(pool: pg.Pool, timeoutMs: number): Promise<Backlog> {
+  const r = await withTimeout(
+    pool.query<{ status: string; n: number; oldest_due_seconds: number | null }>({
+      text: BACKLOG,
+      // pg's own read deadline as well, so the pooled client is released with an error, not left waiting.
+      query_timeout: timeoutMs,
+    } as pg.QueryConfig),
+    timeoutMs,
+    'backlog query',
+  );
+  const waiting: Record<string, number> = {};
+  let oldest = 0;
+  for (const row of r.rows) {
+    waiting[row.status] = row.n;
+    if (row.oldest_due_seconds !== null) oldest = Math.max(oldest, row.oldest_due_seconds);
+  }
+  return { waiting, oldestDueSeconds: oldest };
+}

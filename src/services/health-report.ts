@@ -1,0 +1,93 @@
+/**
+ * GET /health/detailed and `integctl health`: each dependency checked with a
+ * short deadline, the whole report shared for `cacheMs` so that polling it in
+ * a loop costs Postgres one SELECT 1 per second at most.
+ *
+ *  - database down (or no answer within the deadline): unhealthy, HTTP 503;
+ *    nothing can be ingested.
+ *  - Redis down, or the Sheets adapter unhealthy: degraded, HTTP 200; webhooks
+ *    are still stored (published once Redis is back), the cache misses.
+ * The Sheets status is passive (from real calls, no probe traffic) and costs no I/O.
+ */
+import { cachedFor, withTimeout } from '../lib/time-limit.js';
+import type { SheetsHealthReport } from '../sheets/types.js';
+
+export type OverallStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface DependencyCheck {
+  status: 'healthy' | 'unhealthy';
+  latency_ms: number;
+  mode: string;
+  error?: string;
+}
+
+export interface DetailedHealth {
+  status: OverallStatus;
+  service: 'integration-service';
+  version: string;
+  timestamp: string;
+  mode: { database: 'embedded' | 'external'; redis: 'external' | 'in-process' };
+  dependencies: {
+    database: DependencyCheck;
+    redis: DependencyCheck;
+    google_sheets: SheetsHealthReport | { status: 'not_configured'; configured: false };
+  };
+}
+
+export interface HealthDeps {
+  version: string;
+  mode: DetailedHealth['mode'];
+  pingDatabase: () => Promise<unknown>;
+  /** Undefined when Redis is not configured (in-process cache and bus). */
+  pingRedis?: () => Promise<unknown>;
+  sheets?: () => SheetsHealthReport;
+  timeoutMs?: number;
+  cacheMs?: number;
+  now?: () => number;
+}
+
+async function check(mode: string, ping: () => Promise<unknown>, timeoutMs: number, now: () => number) {
+  const started = now();
+  const latency = () => Math.round((now() - started) * 10) / 10;
+  try {
+    await withTimeout(ping(), timeoutMs, 'health check');
+    return { status: 'healthy', latency_ms: latency(), mode } satisfies DependencyCheck;
+  } catch (err) {
+    const error = err instanceof Error && err.message !== '' ? err.message : String(err);
+    return { status: 'unhealthy', latency_ms: latency(), mode, error } satisfies DependencyCheck;
+  }
+}
+
+export function overallStatus(deps: DetailedHealth['dependencies']): OverallStatus {
+  if (deps.database.status !== 'healthy') return 'unhealthy';
+  if (deps.redis.status !== 'healthy' || deps.google_sheets.status === 'unhealthy') return 'degraded';
+  return 'healthy';
+}
+
+/** Returns the report function; callers within `cacheMs` of the last answer share it. */
+export function healthReporter(deps: HealthDeps): () => Promise<DetailedHealth> {
+  const timeoutMs = deps.timeoutMs ?? 1000;
+  const now = deps.now ?? (() => performance.now());
+  const read = async (): Promise<DetailedHealth> => {
+    const [database, redis] = await Promise.all([
+      check(deps.mode.database, deps.pingDatabase, timeoutMs, now),
+      deps.pingRedis
+        ? check('external', deps.pingRedis, timeoutMs, now)
+        : Promise.resolve<DependencyCheck>({ status: 'healthy', latency_ms: 0, mode: 'in-process' }),
+    ]);
+    const dependencies: DetailedHealth['dependencies'] = {
+      database,
+      redis,
+      google_sheets: deps.sheets?.() ?? { status: 'not_configured', configured: false },
+    };
+    return {
+      status: overallStatus(dependencies),
+      service: 'integration-service',
+      version: deps.version,
+      timestamp: new Date().toISOString(),
+      mode: deps.mode,
+      dependencies,
+    };
+  };
+  return cachedFor(deps.cacheMs ?? 1000, read, now);
+}
