@@ -80,6 +80,28 @@ test('admin endpoints refuse missing, wrong, empty, overlong and last-byte-diffe
   );
 });
 
+test("a caller naming a tenant cannot read or retry another tenant's events", async (t) => {
+  const id = await ingest('e-tenant');
+  const url = `/api/v1/webhooks/events/${id}`;
+  const own = await ctx.runtime.app.inject({
+    method: 'GET',
+    url,
+    headers: { ...auth, 'x-management-company-id': 'uk_company_1' },
+  });
+  t.is(own.statusCode, 200);
+  for (const headers of [{ 'x-management-company-id': 'uk_company_2' }, { 'x-tenant-id': 'uk_company_2' }]) {
+    const other = await ctx.runtime.app.inject({ method: 'GET', url, headers: { ...auth, ...headers } });
+    t.is(other.statusCode, 404);
+    t.is(other.json<{ error: { code: string } }>().error.code, 'EVENT_NOT_FOUND');
+    const retry = await ctx.runtime.app.inject({
+      method: 'POST',
+      url: `${url}/retry`,
+      headers: { ...auth, ...headers },
+    });
+    t.is(retry.statusCode, 404);
+  }
+});
+
 test('unknown and malformed event ids are 404 EVENT_NOT_FOUND', async (t) => {
   for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
     const res = await ctx.runtime.app.inject({

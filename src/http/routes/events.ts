@@ -8,6 +8,7 @@ import { AppError } from '../../domain/errors.js';
 import { getEventDetails, isEventId } from '../../services/event-details.js';
 import type { Models } from '../../store/models/index.js';
 import { requireAdmin } from '../plugins/admin-auth.js';
+import { tenantOf } from '../plugins/request-context.js';
 
 export interface EventRouteOptions {
   pool: pg.Pool;
@@ -33,7 +34,12 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
     { preHandler: admin, schema: { params } },
     async (request) => {
       const details = await getEventDetails(opts.models, request.params.event_id);
-      if (details === undefined) throw new AppError('EVENT_NOT_FOUND');
+      // A caller that names a tenant sees only that tenant's events; another
+      // tenant's event is "not found", so ids cannot be probed across tenants.
+      const tenant = tenantOf(request);
+      if (details === undefined || (tenant !== undefined && details.tenant_id !== tenant)) {
+        throw new AppError('EVENT_NOT_FOUND');
+      }
       return details;
     },
   );
@@ -44,6 +50,14 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
     async (request, reply) => {
       const id = request.params.event_id;
       if (!isEventId(id)) throw new AppError('EVENT_NOT_FOUND');
+      const tenant = tenantOf(request);
+      if (tenant !== undefined) {
+        const owner = await opts.pool.query<{ tenant_id: string | null }>(
+          'SELECT tenant_id FROM webhook_events WHERE id = $1',
+          [id],
+        );
+        if (owner.rows[0]?.tenant_id !== tenant) throw new AppError('EVENT_NOT_FOUND');
+      }
       const scheduled = await opts.schedule([id]);
       if (scheduled.length === 0) {
         const exists = await opts.pool.query('SELECT 1 FROM webhook_events WHERE id = $1', [id]);
