@@ -2,19 +2,11 @@
  * integctl health against a daemon listening on a real socket: the table, the
  * JSON, exit 1 when unhealthy, and a clear message when nothing listens.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
-import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { startRuntime } from '../../src/main/runtime.js';
 import type { DetailedHealth } from '../../src/services/health-report.js';
-import { createPool } from '../../src/store/database.js';
-import { freePort, openEmbeddedPostgres } from '../../src/store/embedded.js';
-import { Migrator } from '../../src/store/migrator.js';
+import { freePort } from '../../src/store/embedded.js';
 import { integctl } from '../helpers/cli.js';
-import { testRuntime } from '../helpers/runtime.js';
+import { runtimeOnOwnPostgres, testRuntime } from '../helpers/runtime.js';
 import { eventually } from '../helpers/wait.js';
 
 test('a healthy daemon: a table of dependencies, or the report as JSON; exit 0', async (t) => {
@@ -33,21 +25,11 @@ test('a healthy daemon: a table of dependencies, or the report as JSON; exit 0',
 });
 
 test('an unhealthy daemon (Postgres stopped): the reason is printed and the exit code is 1', async (t) => {
-  const log = createLogger('silent');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'integ-health-cli-'));
-  chmodSync(dir, 0o755);
-  const pg = await openEmbeddedPostgres(dir, log);
-  const pool = createPool(pg.url, 2, 'test');
-  await new Migrator(pool).up();
-  await pool.end();
-  const config = loadConfig({ env: { DATABASE_URL: pg.url, LOG_LEVEL: 'silent', RETRY_CRON: '0 0 1 1 *' } });
-  const runtime = await startRuntime(config, log, { migrate: false });
-  t.teardown(async () => {
-    await runtime.stop();
-    await pg.stop();
-  });
+  const own = await runtimeOnOwnPostgres();
+  t.teardown(() => own.close());
+  const runtime = own.runtime;
   const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
-  await pg.stop();
+  await own.stopPostgres();
   await eventually(async () => {
     const r = await fetch(`${url}/health/detailed`);
     return ((await r.json()) as DetailedHealth).status === 'unhealthy' ? true : undefined;

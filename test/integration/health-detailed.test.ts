@@ -3,22 +3,11 @@
  * freezes and an embedded Postgres it stops. The answer names the reason and
  * comes within the checks' 1 s deadline, never a hang.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
-import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { startRuntime } from '../../src/main/runtime.js';
 import type { DetailedHealth } from '../../src/services/health-report.js';
-import { createPool } from '../../src/store/database.js';
-import { openEmbeddedPostgres } from '../../src/store/embedded.js';
-import { Migrator } from '../../src/store/migrator.js';
 import { startOwnRedis } from '../helpers/redis-server.js';
-import { testRuntime } from '../helpers/runtime.js';
+import { runtimeOnOwnPostgres, testRuntime } from '../helpers/runtime.js';
 import { eventually } from '../helpers/wait.js';
-
-const log = createLogger('silent');
 
 test('all up: healthy, with latency and the storage mode of each dependency', async (t) => {
   const ctx = await testRuntime();
@@ -75,21 +64,12 @@ test('Redis frozen (SIGSTOP): degraded within the deadline, not a hang', async (
 });
 
 test('Postgres stopped: unhealthy, 503, with the reason', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'integ-health-pg-'));
-  chmodSync(dir, 0o755);
-  const pg = await openEmbeddedPostgres(dir, log);
-  const pool = createPool(pg.url, 2, 'test');
-  await new Migrator(pool).up();
-  await pool.end();
-  const config = loadConfig({ env: { DATABASE_URL: pg.url, LOG_LEVEL: 'silent', RETRY_CRON: '0 0 1 1 *' } });
-  const runtime = await startRuntime(config, log, { migrate: false });
-  t.teardown(async () => {
-    await runtime.stop();
-    await pg.stop();
-  });
+  const own = await runtimeOnOwnPostgres();
+  t.teardown(() => own.close());
+  const runtime = own.runtime;
   const first = await runtime.app.inject({ url: '/health/detailed' });
   t.is(first.statusCode, 200);
-  await pg.stop();
+  await own.stopPostgres();
   // The report is shared for a second (unit-tested with a clock); poll past that.
   const res = await eventually(async () => {
     const r = await runtime.app.inject({ url: '/health/detailed' });

@@ -2,22 +2,14 @@
  * Outages with servers this file owns: a Redis it kills and restarts, and an
  * embedded Postgres it stops. A 2xx always means stored; nothing stored is lost.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import { Redis } from 'ioredis';
 import { EVENTS_STREAM } from '../../src/bus/redis-bus.js';
-import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { startRuntime } from '../../src/main/runtime.js';
 import { EventProcessor } from '../../src/services/process-events.js';
 import { RetryService } from '../../src/services/retry-due-events.js';
-import { createPool } from '../../src/store/database.js';
-import { openEmbeddedPostgres } from '../../src/store/embedded.js';
-import { Migrator } from '../../src/store/migrator.js';
 import { startOwnRedis } from '../helpers/redis-server.js';
-import { testRuntime } from '../helpers/runtime.js';
+import { runtimeOnOwnPostgres, testRuntime } from '../helpers/runtime.js';
 import { eventually } from '../helpers/wait.js';
 
 const log = createLogger('silent');
@@ -96,19 +88,11 @@ test('Redis down: the webhook is stored and answered 202, waits in retrying, and
 });
 
 test('Postgres down: webhooks get 503 with Retry-After, never a 2xx, and the daemon keeps running', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'integ-pg-outage-'));
-  chmodSync(dir, 0o755);
-  const pg = await openEmbeddedPostgres(dir, log);
-  const pool = createPool(pg.url, 2, 'test');
-  await new Migrator(pool).up();
-  await pool.query("INSERT INTO webhook_configs (name, scheme) VALUES ('pgdown', 'none')");
-  await pool.end();
-  const config = loadConfig({ env: { DATABASE_URL: pg.url, LOG_LEVEL: 'silent', RETRY_CRON: '0 0 1 1 *' } });
-  const runtime = await startRuntime(config, log, { migrate: false });
-  t.teardown(async () => {
-    await runtime.stop();
-    await pg.stop();
-  });
+  const own = await runtimeOnOwnPostgres([
+    "INSERT INTO webhook_configs (name, scheme) VALUES ('pgdown', 'none')",
+  ]);
+  t.teardown(() => own.close());
+  const runtime = own.runtime;
   const send = (id: string) =>
     runtime.app.inject({
       method: 'POST',
@@ -117,7 +101,7 @@ test('Postgres down: webhooks get 503 with Retry-After, never a 2xx, and the dae
       payload: JSON.stringify({ event_id: id }),
     });
   t.is((await send('before')).statusCode, 202);
-  await pg.stop();
+  await own.stopPostgres();
   const res = await send('while-down');
   t.is(res.statusCode, 503);
   t.is(res.json<{ error: { code: string } }>().error.code, 'STORAGE_UNAVAILABLE');
