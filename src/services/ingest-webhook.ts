@@ -89,7 +89,7 @@ export class IngestService {
 
     const contentType =
       typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : null;
-    const { payload, payloadJson } = parseBody(request.rawBody, contentType);
+    const { payload, payloadJson, payloadIsBody } = parseBody(request.rawBody, contentType);
     const identity = verifier.identify(webhook, payload);
     const publish = verifier.publishable(webhook);
     const tenant = request.tenantId !== undefined ? cleanLabel(request.tenantId, 200) : source.tenantId;
@@ -103,6 +103,7 @@ export class IngestService {
       contentType: contentType === null ? null : cleanLabel(contentType, 200),
       rawBody: request.rawBody,
       payloadJson,
+      payloadIsBody,
       headersJson: storedHeaders(request.headers, source.options),
       status: publish ? 'pending' : 'completed',
       maxRetries: source.maxRetries ?? this.options.defaultMaxRetries,
@@ -119,7 +120,7 @@ export class IngestService {
 export function parseBody(
   raw: Buffer,
   contentType: string | null,
-): { payload: unknown; payloadJson: string | null } {
+): { payload: unknown; payloadJson: string | null; payloadIsBody: boolean } {
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   const looksJson = contentType === null && raw.length > 0 && (raw[0] === 0x7b || raw[0] === 0x5b);
   if (isJsonContentType(contentType) || looksJson) {
@@ -134,14 +135,19 @@ export function parseBody(
         `the body is not valid JSON: ${(err as Error).message.slice(0, 200)}`,
       );
     }
-    return { payload, payloadJson: JSONB_UNSAFE.test(text) ? jsonbSafe(payload) : text };
+    const unsafe = JSONB_UNSAFE.test(text);
+    return { payload, payloadJson: unsafe ? jsonbSafe(payload) : text, payloadIsBody: !unsafe };
   }
   if (type === 'application/x-www-form-urlencoded') {
     const payload = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
     const json = JSON.stringify(payload);
-    return { payload, payloadJson: JSONB_UNSAFE.test(json) ? jsonbSafe(payload) : json };
+    return {
+      payload,
+      payloadJson: JSONB_UNSAFE.test(json) ? jsonbSafe(payload) : json,
+      payloadIsBody: false,
+    };
   }
-  return { payload: undefined, payloadJson: null };
+  return { payload: undefined, payloadJson: null, payloadIsBody: false };
 }
 
 /**

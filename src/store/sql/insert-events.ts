@@ -35,6 +35,8 @@ export interface NewEventRow {
   rawBody: Buffer;
   /** The body text when it is JSON that jsonb accepts; null otherwise. */
   payloadJson: string | null;
+  /** payloadJson is the body's own text (decoded from rawBody as UTF-8, not re-serialised). */
+  payloadIsBody?: boolean;
   headersJson: string;
   status: 'pending' | 'completed';
   maxRetries: number;
@@ -75,10 +77,12 @@ export async function insertEvents(
   rows: NewEventRow[],
   lease: InsertLease,
 ): Promise<Set<string>> {
-  const texts = rows.map((r) =>
-    isUtf8(r.rawBody) && !r.rawBody.includes(0) ? r.rawBody.toString('utf8') : null,
-  );
-  const fromBody = rows.map((r, i) => r.payloadJson !== null && r.payloadJson === texts[i]);
+  // A body that is its own JSON payload was decoded once already (at ingest): reuse that text.
+  const texts = rows.map((r) => {
+    if (!isUtf8(r.rawBody) || r.rawBody.includes(0)) return null;
+    return r.payloadIsBody && r.payloadJson !== null ? r.payloadJson : r.rawBody.toString('utf8');
+  });
+  const fromBody = rows.map((r, i) => r.payloadIsBody === true && texts[i] !== null);
   const result = await db.query<{ id: string }>({
     name: 'insert-events',
     text: INSERT_EVENTS,
