@@ -59,11 +59,6 @@ export class SourceRegistry {
     return this.entries.get(name)?.value !== undefined;
   }
 
-  /** Forgets cached sources (after a CLI change in tests, or on demand). */
-  clear(): void {
-    this.entries.clear();
-  }
-
   private async load(name: string, previous: Entry | undefined): Promise<ResolvedSource | undefined> {
     let stored: WebhookSource | undefined;
     try {
