@@ -11,6 +11,8 @@
  * webhook_events_lease_idx) that holds only unfinished rows.
  *
  * `now` is a parameter, not now(), so tests drive time with an injected clock.
+ * Not a named statement, for the reason given in finish-events.ts: a generic
+ * plan made on a small table would keep scanning it when it grew.
  */
 import type pg from 'pg';
 
@@ -50,7 +52,6 @@ export async function claimDueEvents(
   options: { now: Date; limit: number; leaseSeconds: number; worker: string },
 ): Promise<ClaimedEvent[]> {
   const r = await db.query<ClaimedEvent>({
-    name: 'claim-due-events',
     text: CLAIM,
     values: [options.now, options.limit, `${options.leaseSeconds} seconds`, options.worker],
   });

@@ -6,6 +6,13 @@
  * data-modifying CTE: one round trip per batch, and an attempt is recorded if
  * and only if its outcome is. The `locked_by = $worker` guard makes a worker
  * whose lease was taken over (it stalled past locked_until) record nothing.
+ *
+ * These statements are deliberately not named (prepared): Postgres would switch
+ * a named statement to a generic plan after five runs, and a generic plan made
+ * while the table was small (a fresh install, or right after a purge) scans the
+ * whole table for `id = ANY($1)`. Measured in bench:ingest: Postgres CPU per
+ * webhook went from ~165 µs to ~98 µs once these were planned per call. A plan
+ * per batch costs well under a millisecond and is shared by the whole batch.
  */
 import type pg from 'pg';
 
@@ -43,7 +50,6 @@ export async function completeEvents(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const r = await db.query({
-    name: 'complete-events',
     text: COMPLETE,
     values: [ids, worker, startedAt, durationMs],
   });
@@ -67,7 +73,6 @@ export async function failEvents(
 ): Promise<number> {
   if (outcomes.length === 0) return 0;
   const r = await db.query({
-    name: 'fail-events',
     text: FAIL,
     values: [
       outcomes.map((o) => o.id),

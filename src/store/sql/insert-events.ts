@@ -20,6 +20,9 @@
  * inserted. A conflicting row from a concurrent transaction makes this
  * statement wait for that transaction, so the follow-up lookup of duplicates
  * always finds the winner committed.
+ *
+ * INSERT is a named statement (its plan does not depend on the table's size);
+ * the lookup of duplicates is not, for the reason given in finish-events.ts.
  */
 import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
@@ -114,7 +117,6 @@ export async function findExistingIds(
   keys: Array<{ source: string; dedupKey: string }>,
 ): Promise<Map<string, string>> {
   const result = await db.query<{ id: string; source: string; dedup_key: string }>({
-    name: 'find-existing-events',
     text: FIND_EXISTING,
     values: [keys.map((k) => k.source), keys.map((k) => k.dedupKey)],
   });
