@@ -76,7 +76,11 @@ function presigned(count: number): (request: Request) => Request {
   let next = 0;
   return (request) => {
     const { body, signature } = stock[next++] ?? signedEvent();
-    return { ...request, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+    return {
+      ...request,
+      body,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    };
   };
 }
 

@@ -14,7 +14,8 @@
 --
 -- Indexes: the two partial indexes hold only unfinished rows, so the retry
 -- loop's claim stays cheap however many completed events the table keeps;
--- received_at and (status, received_at) serve integctl events list and purge.
+-- received_at and (status, received_at) serve integctl events list and purge
+-- (0007 replaces the second with a partial index on failed events).
 --
 -- webhook_event_attempts: one row per processing attempt (time, duration,
 -- outcome, error, worker), shown by integctl events show.

@@ -2,18 +2,23 @@
  * The scrape-time read of unfinished events: how many wait in each status and
  * how long the oldest due one has waited (pending/processing since receipt,
  * retrying since its next_retry_at came). One statement over the unfinished
- * rows only (the status filter matches webhook_events_status_received_idx),
- * with a client-side deadline, cached by the caller.
+ * rows only: each arm's status filter is the predicate of a partial index
+ * (webhook_events_lease_idx, webhook_events_due_retry_idx), so it never scans
+ * the completed events. A client-side deadline; cached by the caller.
  */
 import type pg from 'pg';
 import { withTimeout } from '../lib/time-limit.js';
 
 const BACKLOG = `
-SELECT status, count(*)::int AS n,
-       extract(epoch FROM now() - min(CASE WHEN status = 'retrying' THEN next_retry_at ELSE received_at END)
-         FILTER (WHERE status <> 'retrying' OR next_retry_at <= now()))::float8 AS oldest_due_seconds
+SELECT status, count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS oldest_due_seconds
   FROM webhook_events
- WHERE status IN ('pending', 'processing', 'retrying')
+ WHERE status IN ('pending', 'processing')
+ GROUP BY status
+UNION ALL
+SELECT status, count(*)::int AS n,
+       extract(epoch FROM now() - min(next_retry_at) FILTER (WHERE next_retry_at <= now()))::float8
+  FROM webhook_events
+ WHERE status = 'retrying'
  GROUP BY status`;
 
 export interface Backlog {

@@ -4,8 +4,10 @@
  * Why batches: one DELETE of a month of events would hold row locks on all of
  * them and write all their WAL in one transaction, stalling autovacuum and any
  * retry that touches those rows until it commits. Each call here is its own
- * short transaction over at most `limit` rows (the caller loops), picked on the
- * (status, received_at DESC) index. SKIP LOCKED leaves rows another session is
+ * short transaction over at most `limit` rows (the caller loops), oldest first
+ * on the received_at index (failed events on their own partial index), so a
+ * batch starts where the last one stopped instead of rescanning the rows it
+ * deleted. SKIP LOCKED leaves rows another session is
  * updating (a manual retry, a worker finishing) to a later run instead of
  * waiting for it; LIMIT counts only rows it could lock, so a batch shorter than
  * `limit` means nothing deletable is left.
@@ -24,6 +26,7 @@ const DELETE_BATCH = `
 WITH doomed AS (
   SELECT id FROM webhook_events
    WHERE ${OLD_EVENTS}
+   ORDER BY received_at
    LIMIT $4
    FOR UPDATE SKIP LOCKED
 )
