@@ -11,6 +11,7 @@
  * and Postgres. Options: BENCH_SECONDS, BENCH_CONNECTIONS.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Request } from 'autocannon';
 import { Redis } from 'ioredis';
@@ -159,6 +160,7 @@ try {
   const cpuBefore = {
     daemon: cpuSeconds(daemon.child.pid ?? 0),
     postgres: cpuSecondsOf('postgres'),
+    redis: cpuSecondsOf('redis-server'),
     self: process.cpuUsage(),
   };
   const ours = await load(daemon.url, events, SECONDS, acknowledged);
@@ -168,6 +170,7 @@ try {
   const cpu = {
     daemon: perWebhookUs(cpuSeconds(daemon.child.pid ?? 0) - cpuBefore.daemon),
     postgres: perWebhookUs(cpuSecondsOf('postgres') - cpuBefore.postgres),
+    redis: perWebhookUs(cpuSecondsOf('redis-server') - cpuBefore.redis),
     generator: perWebhookUs((selfCpu.user + selfCpu.system) / 1e6),
   };
 
@@ -192,7 +195,17 @@ try {
   bare.kill('SIGTERM');
 
   report('integrationd', ours);
-  row('CPU/webhook µs: daemon, postgres, generator', `${cpu.daemon}, ${cpu.postgres}, ${cpu.generator}`);
+  row(
+    'CPU/webhook µs: daemon, postgres, redis, generator',
+    `${cpu.daemon}, ${cpu.postgres}, ${cpu.redis}, ${cpu.generator}`,
+  );
+  // What the machine could do if every core were busy with nothing else: the
+  // CPU-bound ceiling, robust to how contended a given run was.
+  const allParts = cpu.daemon + cpu.postgres + cpu.redis + cpu.generator;
+  row(
+    `CPU-bound ceiling on ${availableParallelism()} cores (/s)`,
+    Math.round((availableParallelism() * 1e6) / Math.max(allParts, 1)),
+  );
   report('bare fastify', baseline);
   row('CPU/request µs: bare server, generator', `${bareCpu.server}, ${bareCpu.generator}`);
   row(

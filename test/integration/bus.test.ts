@@ -58,6 +58,43 @@ if (redisUrl) {
     t.deepEqual(entry?.[1], ['channel', 'integration.webhook.t.once', 'event', `{"id":"${id}"}`]);
   });
 
+  test('redis: a batch larger than one script call is appended in order, each event once', async (t) => {
+    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 100_000, keyPrefix: testKeyPrefix() });
+    const client = new Redis(redisUrl);
+    t.teardown(async () => {
+      await client.del(bus.streamKey);
+      client.disconnect();
+      await bus.close();
+    });
+    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const messages = Array.from({ length: 450 }, (_, i) => ({
+      id: randomUUID(),
+      channel: `integration.webhook.t.n${i % 3}`,
+      payload: JSON.stringify({ n: i }),
+    }));
+    t.deepEqual(
+      await bus.publish(messages),
+      messages.map(() => true),
+    );
+    // Half of them again (an answer lost mid-batch), plus new ones: only the new ones are appended.
+    const fresh = Array.from({ length: 5 }, (_, i) => ({
+      id: randomUUID(),
+      channel: 'integration.webhook.t.late',
+      payload: JSON.stringify({ late: i }),
+    }));
+    const again = [...messages.slice(200, 425), ...fresh];
+    t.deepEqual(
+      await bus.publish(again),
+      again.map(() => true),
+    );
+    const entries = await client.xrange(bus.streamKey, '-', '+');
+    t.deepEqual(
+      entries.map(([, fields]) => fields[3]),
+      [...messages, ...fresh].map((m) => m.payload),
+    );
+    t.deepEqual(entries[7]?.[1], ['channel', 'integration.webhook.t.n1', 'event', '{"n":7}']);
+  });
+
   test('redis: publishing while Redis is unreachable fails fast, per message', async (t) => {
     const bus = new RedisBus({ url: 'redis://127.0.0.1:1', streamMaxLen: 10 });
     t.teardown(() => bus.close());
