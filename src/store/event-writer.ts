@@ -34,6 +34,8 @@ interface Waiting {
 
 export interface EventWriterOptions {
   maxBatch?: number;
+  /** A batch stops growing at this many body bytes (one statement carries them all). */
+  maxBatchBytes?: number;
   maxInFlight?: number;
   lease: InsertLease;
   log: Logger;
@@ -54,6 +56,7 @@ export class EventWriter {
   private inFlight = 0;
   private scheduled = false;
   private readonly maxBatch: number;
+  private readonly maxBatchBytes: number;
   private readonly maxInFlight: number;
   private idleWaiters: Array<() => void> = [];
 
@@ -62,6 +65,7 @@ export class EventWriter {
     private readonly options: EventWriterOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 500;
+    this.maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
     this.maxInFlight = options.maxInFlight ?? 4;
   }
 
@@ -95,7 +99,7 @@ export class EventWriter {
   private flush(): void {
     this.scheduled = false;
     while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       this.inFlight++;
       this.options.onBatch?.(batch.length);
       // Whatever commit() throws, every caller in the batch gets an answer
@@ -108,6 +112,18 @@ export class EventWriter {
           else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
         });
     }
+  }
+
+  /** How many queued rows the next batch takes: at least one, within both limits. */
+  private batchLength(): number {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.maxBatch) {
+      bytes += this.queue[n]!.row.rawBody.length;
+      if (n > 0 && bytes > this.maxBatchBytes) break;
+      n++;
+    }
+    return n;
   }
 
   private async commit(batch: Waiting[]): Promise<void> {

@@ -299,6 +299,26 @@ test('bodies that are not UTF-8 text, or hold NUL bytes, are stored byte for byt
   }
 });
 
+test('a JSON body with bytes that are not UTF-8 keeps them raw; its payload has U+FFFD', async (t) => {
+  await sources.add({ name: 'latin-json', scheme: 'none', options: { dedupHeader: 'x-delivery' } });
+  // {"note":"caf<0xe9>","id":"l-1"}: Latin-1 é, which JSON.parse reads as U+FFFD.
+  const body = Buffer.concat([
+    Buffer.from('{"note":"caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('","id":"l-1"}'),
+  ]);
+  const res = await ctx.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/generic/latin-json',
+    headers: { 'content-type': 'application/json', 'x-delivery': 'l-1' },
+    payload: body,
+  });
+  t.is(res.statusCode, 202, res.body);
+  const stored = await row(res.json<{ event_id: string }>().event_id);
+  t.true(stored?.raw_body.equals(body));
+  t.deepEqual(stored?.payload, { note: 'caf\ufffd', id: 'l-1' });
+});
+
 test('a rotated-out secret is refused after its grace period; the new one verifies', async (t) => {
   const { generatedSecret: old } = await sources.add({ name: 'rotating', scheme: 'token' });
   const { secret: fresh } = await sources.rotateSecret('rotating', { graceMs: 0 });
