@@ -62,8 +62,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   // Answers sent while shutting down close their keep-alive connection, so the
   // server's close() does not wait out the clients' keep-alive timeouts.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!accepting()) reply.header('Connection', 'close');
+    done(null, payload);
   });
   // As a plugin, so it loads after @fastify/swagger and appears in the OpenAPI document.
   void app.register(async (scope) =>

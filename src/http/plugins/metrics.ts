@@ -46,7 +46,7 @@ export function webhookOutcome(statusCode: number): string {
 
 export function registerMetrics(app: FastifyInstance, deps: MetricsDeps): void {
   const { metrics } = deps;
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const labels = { method: request.method, route, status_code: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
@@ -59,6 +59,7 @@ export function registerMetrics(app: FastifyInstance, deps: MetricsDeps): void {
         status: webhookOutcome(reply.statusCode),
       });
     }
+    done();
   });
   // As a plugin, so it loads after @fastify/swagger and appears in the OpenAPI document.
   void app.register(async (scope) => {

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../../lib/logger.js';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -22,11 +23,20 @@ export function tenantOf(request: FastifyRequest): string | undefined {
 }
 
 export function registerRequestContext(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every webhook, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-ID', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+  app.addHook('onResponse', (request, reply, done) => {
+    // The request logger is a pino child of lib/logger.ts's logger.
+    if ((request.log as Logger).isLevelEnabled('info')) logRequest(request, reply);
+    done();
+  });
+}
+
+function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  request.log.info(
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
@@ -36,5 +46,4 @@ export function registerRequestContext(app: FastifyInstance): void {
       },
       'request',
     );
-  });
 }
