@@ -3,7 +3,7 @@
  * commit, answer. Nothing here waits for Redis: processing starts after the
  * row is committed, from the writer's onInserted hook.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { AppError } from '../domain/errors.js';
 import { cleanLabel, eventTypeOf, isJsonContentType } from '../domain/event.js';
 import { SOURCE_NAME } from '../domain/source.js';
@@ -94,7 +94,9 @@ export class IngestService {
     const publish = verifier.publishable(webhook);
     const tenant = request.tenantId !== undefined ? cleanLabel(request.tenantId, 200) : source.tenantId;
     const result = await this.options.writer.write({
-      id: randomUUID(),
+      // UUIDv7: ids rise with time, so the primary key index grows at its right
+      // edge instead of dirtying a random leaf page per webhook.
+      id: timeOrderedUuid(),
       source: source.name,
       eventId: identity.eventId,
       dedupKey: identity.dedupKey,

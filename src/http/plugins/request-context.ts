@@ -37,13 +37,13 @@ export function registerRequestContext(app: FastifyInstance): void {
 
 function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        tenant: tenantOf(request),
-      },
-      'request',
-    );
+    {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      tenant: tenantOf(request),
+    },
+    'request',
+  );
 }
