@@ -23,6 +23,7 @@ import {
   cpuSecondsOf,
   ROOT,
   redisUrl,
+  removeStreamEntries,
   row,
   scratchDatabase,
   startBuiltDaemon,
@@ -146,6 +147,10 @@ const daemon = await startBuiltDaemon({
   ...(process.env.INTEGRATION_ROLE ? { INTEGRATION_ROLE: process.env.INTEGRATION_ROLE } : {}),
 });
 let failed = false;
+// Where the stream stood before this run: the entries after it that carry this
+// run's source are removed at the end, so repeated runs do not grow the
+// machine's Redis (the stream is capped at 100 M entries for the count below).
+const benchStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
 try {
   process.stdout.write(
     `bench:ingest: ${CONNECTIONS} connections, ${SECONDS} s, unique Stripe-signed ~1 KB events\n\n`,
@@ -258,6 +263,7 @@ try {
   failed = !ok;
 } finally {
   await daemon.stop();
+  await removeStreamEntries(redis, benchStart, SOURCE);
   redis.disconnect();
   await db.drop();
 }

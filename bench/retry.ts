@@ -11,7 +11,14 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EVENTS_STREAM } from '../src/bus/redis-bus.js';
-import { redisUrl, row, scratchDatabase, startBuiltDaemon, type BenchDaemon } from './support.js';
+import {
+  redisUrl,
+  removeStreamEntries,
+  row,
+  scratchDatabase,
+  startBuiltDaemon,
+  type BenchDaemon,
+} from './support.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
@@ -21,6 +28,8 @@ const db = await scratchDatabase();
 const redis = new Redis(redisUrl());
 const workers: BenchDaemon[] = [];
 let failed = true;
+// The stream entries of this run are removed at the end (see removeStreamEntries).
+const benchStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
 try {
   for (let i = 0; i < WORKERS; i++) {
     workers.push(
@@ -90,6 +99,7 @@ try {
   row('published exactly once', failed ? 'NO' : 'yes');
 } finally {
   for (const w of workers) await w.stop();
+  await removeStreamEntries(redis, benchStart, SOURCE);
   redis.disconnect();
   await db.drop();
 }

@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { EVENTS_STREAM } from '../src/bus/redis-bus.js';
 import { freePort } from '../src/store/embedded.js';
 import { createPool } from '../src/store/database.js';
 import { Migrator } from '../src/store/migrator.js';
@@ -117,6 +119,24 @@ export function cpuSecondsOf(name: string): number {
     }
   }
   return total;
+}
+
+/**
+ * Removes the stream entries a run added for its source (after `start`), so
+ * repeated runs do not grow the machine's Redis: the benches lift the stream's
+ * cap to count every event they published.
+ */
+export async function removeStreamEntries(redis: Redis, start: string, source: string): Promise<void> {
+  let cursor = start;
+  for (;;) {
+    const entries = await redis.xrange(EVENTS_STREAM, `(${cursor}`, '+', 'COUNT', 10_000);
+    if (entries.length === 0) return;
+    const ours = entries
+      .filter(([, fields]) => fields[1]?.startsWith(`integration.webhook.${source}.`))
+      .map(([id]) => id);
+    if (ours.length > 0) await redis.xdel(EVENTS_STREAM, ...ours);
+    cursor = entries[entries.length - 1]?.[0] ?? cursor;
+  }
 }
 
 export function row(label: string, value: string | number): void {
