@@ -22,8 +22,10 @@ import { RetryService } from '../services/retry-due-events.js';
 import { SourceRegistry } from '../services/source-registry.js';
 import {
   assertReachable,
+  createKeyedPool,
   createPool,
   describeDatabase,
+  keyedPoolShare,
   resolveDatabase,
   type DatabaseTarget,
 } from '../store/database.js';
@@ -68,12 +70,16 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     }
   };
   try {
-    const pool = createPool(
-      database.url,
-      config.databasePoolSize + config.databaseMaxOverflow,
-      'integrationd',
-    );
+    const processes = config.role !== 'api';
+    // A daemon that processes events records their outcomes through a few
+    // connections of its own (store/database.ts createKeyedPool), taken from the
+    // configured total.
+    const connections = config.databasePoolSize + config.databaseMaxOverflow;
+    const keyedShare = processes ? keyedPoolShare(connections) : 0;
+    const pool = createPool(database.url, Math.max(1, connections - keyedShare), 'integrationd');
     cleanups.push({ name: 'pool', run: () => pool.end() });
+    const outcomePool = processes ? createKeyedPool(database.url, keyedShare, 'integrationd-outcomes') : pool;
+    if (outcomePool !== pool) cleanups.push({ name: 'outcome pool', run: () => outcomePool.end() });
     await assertReachable(pool, database.url);
     // The embedded default is this daemon's own database: it migrates itself, so
     // `npm start` on a fresh machine serves. An external one waits for the operator.
@@ -101,9 +107,14 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     );
 
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const processes = config.role !== 'api';
     const ingests = config.role !== 'worker';
-    const processor = new EventProcessor({ pool, bus, log, workerId, onResult: observe.onResult });
+    const processor = new EventProcessor({
+      pool: outcomePool,
+      bus,
+      log,
+      workerId,
+      onResult: observe.onResult,
+    });
     const retry = new RetryService({
       pool,
       processor,

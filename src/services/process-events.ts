@@ -31,6 +31,7 @@ export interface ProcessResult {
 }
 
 export interface ProcessorDeps {
+  /** Where outcomes are recorded: a keyed pool (store/database.ts createKeyedPool). */
   pool: pg.Pool;
   bus: EventBus;
   log: Logger;

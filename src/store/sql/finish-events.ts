@@ -7,12 +7,13 @@
  * and only if its outcome is. The `locked_by = $worker` guard makes a worker
  * whose lease was taken over (it stalled past locked_until) record nothing.
  *
- * These statements are deliberately not named (prepared): Postgres would switch
- * a named statement to a generic plan after five runs, and a generic plan made
- * while the table was small (a fresh install, or right after a purge) scans the
- * whole table for `id = ANY($1)`. Measured in bench:ingest: Postgres CPU per
- * webhook went from ~165 µs to ~98 µs once these were planned per call. A plan
- * per batch costs well under a millisecond and is shared by the whole batch.
+ * These statements are named (prepared once per connection) and meant for a
+ * keyed pool (database.ts createKeyedPool), whose sessions never plan a
+ * sequential scan. Both halves matter: planning every batch cost ~8 µs of
+ * Postgres CPU per webhook, and a generic plan made on an ordinary connection
+ * while the table was small (a fresh install, right after a purge) scanned the
+ * whole table for `id = ANY($1)` as it grew (Postgres CPU per webhook ~165 µs
+ * instead of ~98 µs in bench:ingest).
  */
 import type pg from 'pg';
 
@@ -42,7 +43,7 @@ SELECT id, CASE WHEN status = 'retrying' THEN retry_count ELSE retry_count + 1 E
 FROM done`;
 
 export async function completeEvents(
-  db: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   ids: string[],
   worker: string,
   startedAt: Date,
@@ -50,6 +51,7 @@ export async function completeEvents(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const r = await db.query({
+    name: 'complete-events',
     text: COMPLETE,
     values: [ids, worker, startedAt, durationMs],
   });
@@ -65,7 +67,7 @@ export interface FailedOutcome {
 }
 
 export async function failEvents(
-  db: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   outcomes: FailedOutcome[],
   worker: string,
   startedAt: Date,
@@ -73,6 +75,7 @@ export async function failEvents(
 ): Promise<number> {
   if (outcomes.length === 0) return 0;
   const r = await db.query({
+    name: 'fail-events',
     text: FAIL,
     values: [
       outcomes.map((o) => o.id),

@@ -1,0 +1,71 @@
+/**
+ * Outcome statements are prepared once and run on a generic plan. On a keyed
+ * pool that plan finds rows by primary key even when it was made while
+ * webhook_events was empty (a fresh install, right after a TRUNCATE); on an
+ * ordinary connection the same plan scans the whole table, which is why the
+ * keyed pool exists.
+ */
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import type pg from 'pg';
+import { createKeyedPool, createPool } from '../../src/store/database.js';
+import { completeEvents } from '../../src/store/sql/finish-events.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let db: TestDatabase;
+test.before(async () => {
+  db = await createTestDatabase();
+});
+test.after.always(async () => {
+  await db?.drop();
+});
+
+/** Prepares complete-events on an empty table, fills it, and explains the cached plan. */
+async function planAfterGrowth(pool: pg.Pool, source: string): Promise<{ plan: string; generic: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query('TRUNCATE webhook_events CASCADE');
+    // Postgres considers a statement's generic plan after five custom ones, and
+    // takes it when it is no dearer: batches of ids, as the processor sends them.
+    const batch = () => Array.from({ length: 20 }, () => randomUUID());
+    for (let i = 0; i < 7; i++) await completeEvents(client, batch(), 'w', new Date(), 1);
+    await client.query(
+      `INSERT INTO webhook_events (id, source, dedup_key, raw_body, status)
+       SELECT gen_random_uuid(), $1, 'k' || i, '\\x00'::bytea, 'processing' FROM generate_series(1, 20000) i`,
+      [source],
+    );
+    // EXPLAIN takes no parameters; the id is a literal (a fresh UUID, nothing to escape).
+    const explained = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN EXECUTE "complete-events"(ARRAY['${randomUUID()}'::uuid], 'w', now(), 1)`,
+    );
+    const stats = await client.query<{ generic_plans: number }>(
+      "SELECT generic_plans FROM pg_prepared_statements WHERE name = 'complete-events'",
+    );
+    return {
+      plan: explained.rows.map((r) => r['QUERY PLAN']).join('\n'),
+      generic: stats.rows[0]?.generic_plans ?? 0,
+    };
+  } finally {
+    client.release();
+  }
+}
+
+test.serial('a keyed pool keeps finding outcomes by primary key as a truncated table grows', async (t) => {
+  const pool = createKeyedPool(db.url, 1, 'keyed-pool-test');
+  t.teardown(() => pool.end());
+  const { plan, generic } = await planAfterGrowth(pool, 'keyed');
+  t.true(generic > 0, 'the generic plan was in use');
+  t.regex(plan, /Index Scan (using|on) webhook_events_pkey/);
+  t.notRegex(plan, /Seq Scan/);
+});
+
+test.serial(
+  'control: an ordinary connection keeps the sequential scan it planned on the empty table',
+  async (t) => {
+    const pool = createPool(db.url, 1, 'plain-pool-test');
+    t.teardown(() => pool.end());
+    const { plan, generic } = await planAfterGrowth(pool, 'plain');
+    t.true(generic > 0, 'the generic plan was in use');
+    t.regex(plan, /Seq Scan on webhook_events/);
+  },
+);
