@@ -2,16 +2,20 @@
  * The Redis bus. Each event is PUBLISHed on its channel (fire-and-forget: a
  * consumer that is down misses it) and XADDed to the stream integration:events
  * with an approximate MAXLEN (consumer groups can read it and catch up after
- * downtime). One script call per chunk of up to 200 events (one EVALSHA
- * carries them all: per-command overhead, in ioredis and in Redis, was a
- * measurable share of ingest cost when it was one call per event), all chunks
- * of a batch in one pipeline. A chunk keeps Redis busy for a couple of
- * milliseconds at most.
+ * downtime). One script call per chunk of events (one EVALSHA carries them
+ * all: per-command overhead, in ioredis and in Redis, was a measurable share of
+ * ingest cost when it was one call per event), all chunks of a batch in one
+ * pipeline. A chunk holds at most 200 events and about 1 MB of payloads: Redis
+ * sends nothing to anyone while a script runs, so every PUBLISH of a chunk waits
+ * in each subscriber's output buffer, and a subscriber over Redis's pub/sub
+ * output limit (32 MB by default) is disconnected. The cap also keeps a chunk's
+ * run short.
  *
- * Publishing is idempotent per event: a Lua script (atomic in Redis) sets a
- * marker key with SET NX EX and only then XADDs and PUBLISHes. When Redis ran
- * the script but the reply was lost (Redis killed, a timeout), the retry finds
- * the marker and appends nothing: the stream gets each event once. The marker
+ * Publishing is idempotent per event: a Lua script (atomic in Redis) skips an
+ * event whose marker key exists, XADDs and PUBLISHes it, and only then sets the
+ * marker (SET EX), so an append that failed leaves no marker behind. When Redis
+ * ran the script but the reply was lost (Redis killed, a timeout), the retry
+ * finds the marker and appends nothing: the stream gets each event once. The marker
  * lives `dedupSeconds` (longer than the first retries' backoff) and shares the
  * stream's hash slot ({integration:events}), so the script also runs on Redis
  * Cluster. An operator's replay of a published event skips the check.
@@ -59,22 +63,38 @@ local out = {}
 for i = 2, #KEYS do
   local a = 3 * (i - 2) + 3
   local append = 1
-  if ttl > 0 then
-    local fresh = redis.call('SET', KEYS[i], '1', 'NX', 'EX', ttl)
-    if not fresh then
-      if ARGV[a + 2] == '1' then redis.call('EXPIRE', KEYS[i], ttl) else append = 0 end
-    end
-  end
+  if ttl > 0 and ARGV[a + 2] ~= '1' and redis.call('EXISTS', KEYS[i]) == 1 then append = 0 end
   if append == 1 then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'channel', ARGV[a], 'event', ARGV[a + 1])
     redis.call('PUBLISH', ARGV[a], ARGV[a + 1])
+    if ttl > 0 then redis.call('SET', KEYS[i], '1', 'EX', ttl) end
   end
   out[i - 1] = append
 end
 return out`;
 
-/** Events per script call. */
-const CHUNK = 200;
+/** Most events per script call. */
+const CHUNK_EVENTS = 200;
+/** Most payload characters per script call (a chunk's first event goes whatever its size). */
+const CHUNK_CHARS = 1_000_000;
+
+/** Splits messages into consecutive chunks within both limits. */
+export function chunksOf<T extends { payload: string }>(messages: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let chars = 0;
+  for (const m of messages) {
+    if (current.length > 0 && (current.length >= CHUNK_EVENTS || chars + m.payload.length > CHUNK_CHARS)) {
+      chunks.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(m);
+    chars += m.payload.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 type PublishOnce = (numberOfKeys: number, ...args: Array<string | number>) => unknown;
 
@@ -104,8 +124,8 @@ export class RedisBus implements EventBus {
       publishOnce: PublishOnce;
     };
     const ttl = this.options.dedupSeconds ?? 600;
-    for (let start = 0; start < messages.length; start += CHUNK) {
-      const chunk = messages.slice(start, start + CHUNK);
+    const chunks = chunksOf(messages);
+    for (const chunk of chunks) {
       const keys: string[] = [this.streamKey];
       const args: Array<string | number> = [this.options.streamMaxLen, ttl];
       for (const m of chunk) {
@@ -116,8 +136,9 @@ export class RedisBus implements EventBus {
     }
     try {
       const results = (await pipeline.exec()) ?? [];
-      // A chunk's script either ran (every event in it is published) or failed as a whole.
-      return messages.map((_, i) => results[Math.floor(i / CHUNK)]?.[0] == null);
+      // A chunk's script ran (every event in it is published) or failed; on a
+      // retry, the events it did append before failing find their markers.
+      return chunks.flatMap((chunk, c) => chunk.map(() => results[c]?.[0] == null));
     } catch {
       return messages.map(() => false);
     }

@@ -4,7 +4,7 @@ import test from 'ava';
 import { Redis } from 'ioredis';
 import type { EventBus } from '../../src/bus/event-bus.js';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
-import { RedisBus } from '../../src/bus/redis-bus.js';
+import { chunksOf, RedisBus } from '../../src/bus/redis-bus.js';
 import { redisSkipReason, testKeyPrefix, testRedisUrl } from '../helpers/redis.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -36,6 +36,25 @@ for (const [name, make] of backends) {
     t.true(await bus.ping());
   });
 }
+
+test('script chunks hold at most 200 events and about 1 MB of payloads; a bigger event goes alone', (t) => {
+  const small = (n: number) => Array.from({ length: n }, (_, i) => ({ payload: `{"n":${i}}` }));
+  t.deepEqual(
+    chunksOf(small(450)).map((c) => c.length),
+    [200, 200, 50],
+  );
+  const big = Array.from({ length: 5 }, () => ({ payload: 'x'.repeat(400_000) }));
+  t.deepEqual(
+    chunksOf(big).map((c) => c.length),
+    [2, 2, 1],
+  );
+  const huge = [{ payload: 'x'.repeat(3_000_000) }, ...small(3)];
+  t.deepEqual(
+    chunksOf(huge).map((c) => c.length),
+    [1, 3],
+  );
+  t.deepEqual(chunksOf([]), []);
+});
 
 if (redisUrl) {
   test('redis: an event published twice is appended once; a replay appends again', async (t) => {
@@ -93,6 +112,54 @@ if (redisUrl) {
       [...messages, ...fresh].map((m) => m.payload),
     );
     t.deepEqual(entries[7]?.[1], ['channel', 'integration.webhook.t.n1', 'event', '{"n":7}']);
+  });
+
+  test('redis: a pattern subscriber receives every event of a batch of forty 1 MB payloads', async (t) => {
+    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() });
+    const client = new Redis(redisUrl);
+    t.teardown(async () => {
+      await client.del(bus.streamKey);
+      client.disconnect();
+      await bus.close();
+    });
+    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const tag = randomUUID().slice(0, 8);
+    let received = 0;
+    const unsubscribe = await bus.subscribe(`integration.webhook.${tag}.*`, () => received++);
+    t.teardown(unsubscribe);
+    const payload = JSON.stringify({ blob: 'x'.repeat(1_000_000) });
+    const messages = Array.from({ length: 40 }, () => ({
+      id: randomUUID(),
+      channel: `integration.webhook.${tag}.big`,
+      payload,
+    }));
+    t.deepEqual(
+      await bus.publish(messages),
+      messages.map(() => true),
+    );
+    // One script carrying all forty would queue 40 MB for the subscriber at once,
+    // past Redis's 32 MB pub/sub output limit, and Redis would disconnect it.
+    await eventually(async () => (received === 40 ? true : undefined), 'all forty delivered');
+    t.is(received, 40);
+  });
+
+  test('redis: an append that failed leaves no marker, so the retry appends the event', async (t) => {
+    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() });
+    const client = new Redis(redisUrl);
+    t.teardown(async () => {
+      await client.del(bus.streamKey);
+      client.disconnect();
+      await bus.close();
+    });
+    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const message = { id: randomUUID(), channel: 'integration.webhook.t.wrongtype', payload: '{}' };
+    // A key of the wrong type where the stream should be: XADD fails inside the script.
+    await client.set(bus.streamKey, 'not a stream');
+    t.deepEqual(await bus.publish([message]), [false]);
+    t.is(await client.exists(bus.markerKey(message.id)), 0);
+    await client.del(bus.streamKey);
+    t.deepEqual(await bus.publish([message]), [true]);
+    t.is(await client.xlen(bus.streamKey), 1);
   });
 
   test('redis: publishing while Redis is unreachable fails fast, per message', async (t) => {
