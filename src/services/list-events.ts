@@ -9,9 +9,11 @@
  * scheduleNow(pool, ids), which takes the pool, and it pages with a row-value
  * keyset ((received_at, id) < (…)) that Sequelize cannot express without a raw
  * literal anyway. Order is newest first, (received_at DESC, id DESC): the
- * (status, received_at DESC) and (received_at DESC) indexes of migration 0004
- * return rows in that order, so a filtered, limited listing reads only the rows
- * it shows instead of sorting the table.
+ * received_at index returns rows in that order, so a limited listing of all
+ * events, or of completed ones, reads only the rows it shows instead of sorting
+ * the table; failed events have a partial index in that order (migration
+ * 0007), and pending, processing and retrying events are read through their
+ * partial indexes (0004) and sorted, which is cheap while they are few.
  */
 import type pg from 'pg';
 import type { EventStatus } from '../domain/event.js';

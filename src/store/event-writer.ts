@@ -34,7 +34,7 @@ interface Waiting {
 
 export interface EventWriterOptions {
   maxBatch?: number;
-  /** A batch stops growing at this many body bytes (one statement carries them all). */
+  /** A batch stops growing at about this many bytes of bodies, payloads and headers (one statement carries them all). */
   maxBatchBytes?: number;
   maxInFlight?: number;
   lease: InsertLease;
@@ -49,6 +49,12 @@ export interface EventWriterOptions {
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
+/** What a row adds to the statement's one binary parameter (characters stand in for bytes). */
+function sizeOf(row: NewEventRow): number {
+  const payload = row.payloadIsBody === true ? 0 : (row.payloadJson?.length ?? 0);
+  return row.rawBody.length + payload + row.headersJson.length;
 }
 
 export class EventWriter {
@@ -119,7 +125,7 @@ export class EventWriter {
     let bytes = 0;
     let n = 0;
     while (n < this.queue.length && n < this.maxBatch) {
-      bytes += this.queue[n]!.row.rawBody.length;
+      bytes += sizeOf(this.queue[n]!.row);
       if (n > 0 && bytes > this.maxBatchBytes) break;
       n++;
     }

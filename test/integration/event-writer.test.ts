@@ -57,8 +57,10 @@ test('a batch stops at its byte limit; every row is stored with its own slices',
     results.map((r) => r.duplicate),
     rows.map(() => false),
   );
-  // 820-byte bodies (row 3's is 3 bytes) and a 2,500-byte limit: rows 0-3, then 4-5.
-  t.deepEqual(batches, [4, 2]);
+  // Each row counts body + payload (when not the body) + headers: 820 + 12 = 832
+  // for the JSON rows, 3 + 9 + 12 = 24 for row 3. A 2,500-byte limit takes rows
+  // 0-2 (2,496), then 3-5.
+  t.deepEqual(batches, [3, 3]);
   const stored = await db.pool.query<{
     dedup_key: string;
     raw_body: Buffer;

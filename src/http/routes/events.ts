@@ -74,8 +74,12 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
   );
 
   app.get('/api/v1/webhooks/health', async () => {
+    // Each arm of the OR is a partial index's predicate (migrations 0004 and
+    // 0007), so this counts the unfinished events without reading the completed ones.
     const counts = await opts.pool.query<{ status: string; count: number }>(
-      "SELECT status, count(*)::int AS count FROM webhook_events WHERE status <> 'completed' GROUP BY status",
+      `SELECT status, count(*)::int AS count FROM webhook_events
+        WHERE status IN ('pending', 'processing') OR status = 'retrying' OR status = 'failed'
+        GROUP BY status`,
     );
     const queue: Record<string, number> = { pending: 0, processing: 0, retrying: 0, failed: 0 };
     for (const row of counts.rows) queue[row.status] = row.count;
