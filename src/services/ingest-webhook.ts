@@ -3,10 +3,10 @@
  * commit, answer. Nothing here waits for Redis: processing starts after the
  * row is committed, from the writer's onInserted hook.
  */
-import { v7 as timeOrderedUuid } from 'uuid';
 import { AppError } from '../domain/errors.js';
 import { cleanLabel, eventTypeOf, isJsonContentType } from '../domain/event.js';
 import { SOURCE_NAME } from '../domain/source.js';
+import { timeOrderedId } from '../lib/time-ordered-id.js';
 import type { EventWriter } from '../store/event-writer.js';
 import type { Headers } from '../providers/verifier.js';
 import type { SourceRegistry } from './source-registry.js';
@@ -96,7 +96,7 @@ export class IngestService {
     const result = await this.options.writer.write({
       // UUIDv7: ids rise with time, so the primary key index grows at its right
       // edge instead of dirtying a random leaf page per webhook.
-      id: timeOrderedUuid(),
+      id: timeOrderedId(),
       source: source.name,
       eventId: identity.eventId,
       dedupKey: identity.dedupKey,
