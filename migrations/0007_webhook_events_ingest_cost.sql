@@ -15,9 +15,10 @@
 --    row passes about 2 KB, which a 1 KB JSON body and its payload already do.
 --
 -- Locks: building the new index blocks writes to webhook_events (reads go on)
--- for as long as it scans the table; the old index is dropped last, so the
--- exclusive lock that takes is held only for the moment before commit. On a
--- very large table, run `integctl migrate` in a quiet hour.
+-- for as long as it scans the table; the compression change and the drop of
+-- the old index come after it, so their exclusive locks are held only for the
+-- moment before commit. On a very large table, run `integctl migrate` in a
+-- quiet hour.
 
 -- migrate:up
 CREATE INDEX IF NOT EXISTS webhook_events_failed_received_idx ON webhook_events (received_at DESC)

@@ -78,7 +78,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     const keyedShare = processes ? keyedPoolShare(connections) : 0;
     const pool = createPool(database.url, Math.max(1, connections - keyedShare), 'integrationd');
     cleanups.push({ name: 'pool', run: () => pool.end() });
-    const outcomePool = processes ? createKeyedPool(database.url, keyedShare, 'integrationd-outcomes') : pool;
+    const outcomePool =
+      keyedShare > 0 ? createKeyedPool(database.url, keyedShare, 'integrationd-outcomes') : pool;
     if (outcomePool !== pool) cleanups.push({ name: 'outcome pool', run: () => outcomePool.end() });
     await assertReachable(pool, database.url);
     // The embedded default is this daemon's own database: it migrates itself, so

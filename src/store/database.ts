@@ -41,13 +41,19 @@ export async function resolveDatabase(config: Config, log: Logger): Promise<Data
   return { url: embedded.url, mode: 'embedded', release: () => embedded.stop() };
 }
 
-export function createPool(url: string, max: number, applicationName: string): pg.Pool {
+export function createPool(
+  url: string,
+  max: number,
+  applicationName: string,
+  extra: Pick<pg.PoolConfig, 'onConnect'> = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     application_name: applicationName,
+    ...extra,
   });
   // An idle client losing its connection (Postgres restarted) must not crash the
   // process; the next query gets a fresh connection or a clear error.
@@ -65,18 +71,22 @@ export function createPool(url: string, max: number, applicationName: string): p
  * ~8 µs of Postgres CPU per webhook in bench:ingest.
  */
 export function createKeyedPool(url: string, max: number, applicationName: string): pg.Pool {
-  const pool = createPool(url, max, applicationName);
-  pool.on('connect', (client) => {
-    // Queued ahead of whatever the client is handed out for. A failure here
-    // means the connection failed; the statement that follows reports it.
-    client.query('SET enable_seqscan = off').catch(() => undefined);
+  // pg-pool hands the client out only once this has run, and drops it if it fails.
+  return createPool(url, max, applicationName, {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- pg-pool awaits it; @types/pg says void
+    onConnect: async (client) => {
+      await client.query('SET enable_seqscan = off');
+    },
   });
-  return pool;
 }
 
-/** How many of the configured connections go to the keyed pool: up to 4, at least 1. */
+/**
+ * How many of the configured connections go to the keyed pool: up to 4, at
+ * least 1, and none when there is only one connection in all (outcomes then
+ * share it; their generic plan is renewed by the next autoanalyze).
+ */
 export function keyedPoolShare(total: number): number {
-  return Math.min(4, Math.max(1, Math.floor(total / 4)));
+  return total < 2 ? 0 : Math.min(4, Math.max(1, Math.floor(total / 4)));
 }
 
 /** Fails within a few seconds with "cannot connect to Postgres at host:port/db: reason". */

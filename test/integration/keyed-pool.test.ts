@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import type pg from 'pg';
-import { createKeyedPool, createPool } from '../../src/store/database.js';
+import { createKeyedPool, createPool, keyedPoolShare } from '../../src/store/database.js';
 import { completeEvents } from '../../src/store/sql/finish-events.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -57,6 +57,17 @@ test.serial('a keyed pool keeps finding outcomes by primary key as a truncated t
   t.true(generic > 0, 'the generic plan was in use');
   t.regex(plan, /Index Scan (using|on) webhook_events_pkey/);
   t.notRegex(plan, /Seq Scan/);
+});
+
+test.serial('the setting is in force for the first statement a keyed connection runs', async (t) => {
+  const pool = createKeyedPool(db.url, 2, 'keyed-pool-first');
+  t.teardown(() => pool.end());
+  const [a, b] = await Promise.all([pool.query('SHOW enable_seqscan'), pool.query('SHOW enable_seqscan')]);
+  t.deepEqual([a.rows[0], b.rows[0]], [{ enable_seqscan: 'off' }, { enable_seqscan: 'off' }]);
+});
+
+test('the keyed pool takes up to 4 of the configured connections, and none of a single one', (t) => {
+  t.deepEqual([1, 2, 3, 7, 8, 16, 30, 1000].map(keyedPoolShare), [0, 1, 1, 1, 2, 4, 4, 4]);
 });
 
 test.serial(
