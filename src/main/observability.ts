@@ -34,10 +34,19 @@ export interface Observability {
   useHealth: (report: () => Promise<DetailedHealth>) => void;
 }
 
-export function buildObservability(pool: pg.Pool, log: Logger, options: { redis: boolean }): Observability {
+export function buildObservability(
+  pool: pg.Pool,
+  log: Logger,
+  options: { redis: boolean; otherPools?: readonly pg.Pool[] },
+): Observability {
   const registry = new Registry();
+  // database_connections_active counts every pool of the process (the outcome pool too).
+  const pools = [pool, ...(options.otherPools ?? []).filter((p) => p !== pool)];
   const scrape: ScrapeSources = {
-    pool: () => pool,
+    pool: () => ({
+      totalCount: pools.reduce((n, p) => n + p.totalCount, 0),
+      idleCount: pools.reduce((n, p) => n + p.idleCount, 0),
+    }),
     backlog: cachedFor(SCRAPE_CACHE_MS, () =>
       readBacklog(pool, SCRAPE_QUERY_TIMEOUT_MS).catch((err: unknown) => {
         log.debug({ err }, 'backlog not read for /metrics');

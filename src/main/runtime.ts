@@ -85,7 +85,10 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     // The embedded default is this daemon's own database: it migrates itself, so
     // `npm start` on a fresh machine serves. An external one waits for the operator.
     await ensureSchema(new Migrator(pool), options.migrate || database.mode === 'embedded', log);
-    const observe = buildObservability(pool, log, { redis: config.redisUrl !== undefined });
+    const observe = buildObservability(pool, log, {
+      redis: config.redisUrl !== undefined,
+      otherPools: [outcomePool],
+    });
     const orm = createOrm(database.url);
     cleanups.push({ name: 'orm', run: () => orm.close() });
 

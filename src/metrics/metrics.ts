@@ -141,7 +141,7 @@ export function createMetrics(
     }),
     dbConnectionsActive: new Gauge({
       name: 'database_connections_active',
-      help: 'Postgres connections of the pool in use (total - idle)',
+      help: 'Postgres connections in use (total - idle), over all of the process pools',
       registers,
       collect() {
         const pool = scrape.pool?.();

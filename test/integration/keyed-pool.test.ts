@@ -10,6 +10,8 @@ import test from 'ava';
 import type pg from 'pg';
 import { createKeyedPool, createPool, keyedPoolShare } from '../../src/store/database.js';
 import { completeEvents } from '../../src/store/sql/finish-events.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { buildObservability } from '../../src/main/observability.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let db: TestDatabase;
@@ -80,3 +82,23 @@ test.serial(
     t.regex(plan, /Seq Scan on webhook_events/);
   },
 );
+
+test.serial('database_connections_active counts the outcome pool as well as the main one', async (t) => {
+  const main = createPool(db.url, 2, 'metrics-main');
+  const outcomes = createKeyedPool(db.url, 2, 'metrics-outcomes');
+  t.teardown(async () => {
+    await main.end();
+    await outcomes.end();
+  });
+  const observe = buildObservability(main, createLogger('silent'), { redis: false, otherPools: [outcomes] });
+  const held = [await main.connect(), await outcomes.connect(), await outcomes.connect()];
+  try {
+    const text = await observe.registry.metrics();
+    const line = text.split('\n').find((l) => l.startsWith('database_connections_active '));
+    // The main pool holds at most 2 (one held here, one for the scrape's backlog
+    // read), so more than 2 means the outcome pool's two were counted.
+    t.true(Number(line?.split(' ')[1]) >= 3, line);
+  } finally {
+    for (const c of held) c.release();
+  }
+});
