@@ -27,6 +27,7 @@ import {
   row,
   scratchDatabase,
   startBuiltDaemon,
+  type BenchDaemon,
 } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -140,18 +141,20 @@ async function waitUntilProcessed(): Promise<number> {
   }
 }
 
-const daemon = await startBuiltDaemon({
-  DATABASE_URL: db.url,
-  REDIS_URL: redisUrl(),
-  EVENTS_STREAM_MAXLEN: '100000000',
-  ...(process.env.INTEGRATION_ROLE ? { INTEGRATION_ROLE: process.env.INTEGRATION_ROLE } : {}),
-});
-let failed = false;
+let failed = true;
+let daemon: BenchDaemon | undefined;
 // Where the stream stood before this run: the entries after it that carry this
 // run's source are removed at the end, so repeated runs do not grow the
 // machine's Redis (the stream is capped at 100 M entries for the count below).
 const benchStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
 try {
+  // Started inside try, so a daemon that fails to start still leaves no scratch database behind.
+  daemon = await startBuiltDaemon({
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl(),
+    EVENTS_STREAM_MAXLEN: '100000000',
+    ...(process.env.INTEGRATION_ROLE ? { INTEGRATION_ROLE: process.env.INTEGRATION_ROLE } : {}),
+  });
   process.stdout.write(
     `bench:ingest: ${CONNECTIONS} connections, ${SECONDS} s, unique Stripe-signed ~1 KB events\n\n`,
   );
@@ -265,7 +268,7 @@ try {
   row('nothing acknowledged and lost', ok ? 'yes' : 'NO');
   failed = !ok;
 } finally {
-  await daemon.stop();
+  await daemon?.stop();
   await removeStreamEntries(redis, benchStart, SOURCE);
   redis.disconnect();
   await db.drop();
