@@ -16,7 +16,6 @@ import path from 'node:path';
 import autocannon, { type Request } from 'autocannon';
 import { Redis } from 'ioredis';
 import { createHmac, randomBytes } from 'node:crypto';
-import { EVENTS_STREAM } from '../src/bus/redis-bus.js';
 import { freePort } from '../src/store/embedded.js';
 import {
   cpuSeconds,
@@ -27,6 +26,8 @@ import {
   row,
   scratchDatabase,
   startBuiltDaemon,
+  streamEnd,
+  streamEntriesOf,
   type BenchDaemon,
 } from './support.js';
 
@@ -146,7 +147,7 @@ let daemon: BenchDaemon | undefined;
 // Where the stream stood before this run: the entries after it that carry this
 // run's source are removed at the end, so repeated runs do not grow the
 // machine's Redis (the stream is capped at 100 M entries for the count below).
-const benchStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+const benchStart = await streamEnd(redis);
 try {
   // Started inside try, so a daemon that fails to start still leaves no scratch database behind.
   daemon = await startBuiltDaemon({
@@ -162,7 +163,7 @@ try {
   await load(daemon.url, presigned(stockFor(2)), 2);
   await waitUntilProcessed();
   await db.pool.query('TRUNCATE webhook_events CASCADE');
-  const streamStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  const streamStart = await streamEnd(redis);
   const acknowledged = new Set<string>();
   const events = presigned(stockFor(SECONDS));
   const cpuBefore = {
@@ -237,13 +238,7 @@ try {
       )
     ).rows[0]?.n ?? 0;
   let onStream = 0;
-  let cursor = streamStart;
-  for (;;) {
-    const entries = await redis.xrange(EVENTS_STREAM, `(${cursor}`, '+', 'COUNT', 10_000);
-    if (entries.length === 0) break;
-    for (const [, fields] of entries) if (fields[1]?.startsWith(`integration.webhook.${SOURCE}.`)) onStream++;
-    cursor = entries[entries.length - 1]?.[0] ?? cursor;
-  }
+  for await (const _entry of streamEntriesOf(redis, streamStart, SOURCE)) onStream++;
   // Every 2xx answer must name a stored, published event. (A few more rows than
   // 2xx are normal: requests in flight when the load generator stopped.)
   const ids = [...acknowledged];

@@ -10,13 +10,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { EVENTS_STREAM } from '../src/bus/redis-bus.js';
 import {
   redisUrl,
   removeStreamEntries,
   row,
   scratchDatabase,
   startBuiltDaemon,
+  streamEnd,
+  streamEntriesOf,
   type BenchDaemon,
 } from './support.js';
 
@@ -28,8 +29,8 @@ const db = await scratchDatabase();
 const redis = new Redis(redisUrl());
 const workers: BenchDaemon[] = [];
 let failed = true;
-// The stream entries of this run are removed at the end (see removeStreamEntries).
-const benchStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+// This run's events are counted, and removed at the end, from here on (filtered by its source).
+const streamStart = await streamEnd(redis);
 try {
   for (let i = 0; i < WORKERS; i++) {
     workers.push(
@@ -43,7 +44,6 @@ try {
       }),
     );
   }
-  const streamStart = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
   process.stdout.write(`bench:retry: ${EVENTS} due events, ${WORKERS} worker processes\n\n`);
   const started = Date.now();
   await db.pool.query(
@@ -71,16 +71,9 @@ try {
   row('events/s', Math.round(EVENTS / ((drained - committed) / 1000)));
 
   const seen = new Map<string, number>();
-  let cursor = streamStart;
-  for (;;) {
-    const entries = await redis.xrange(EVENTS_STREAM, `(${cursor}`, '+', 'COUNT', 10_000);
-    if (entries.length === 0) break;
-    for (const [, fields] of entries) {
-      if (!fields[1]?.startsWith(`integration.webhook.${SOURCE}.`)) continue;
-      const id = (JSON.parse(fields[3] ?? '{}') as { data: { id: string } }).data.id;
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
-    cursor = entries[entries.length - 1]?.[0] ?? cursor;
+  for await (const [, payload] of streamEntriesOf(redis, streamStart, SOURCE)) {
+    const id = (JSON.parse(payload || '{}') as { data: { id: string } }).data.id;
+    seen.set(id, (seen.get(id) ?? 0) + 1);
   }
   const twice = [...seen.values()].filter((n) => n > 1).length;
   const claimed = (
@@ -99,7 +92,7 @@ try {
   row('published exactly once', failed ? 'NO' : 'yes');
 } finally {
   for (const w of workers) await w.stop();
-  await removeStreamEntries(redis, benchStart, SOURCE);
+  await removeStreamEntries(redis, streamStart, SOURCE);
   redis.disconnect();
   await db.drop();
 }

@@ -121,22 +121,40 @@ export function cpuSecondsOf(name: string): number {
   return total;
 }
 
+/** The id of the stream's newest entry: entries after it are what a run publishes from now on. */
+export async function streamEnd(redis: Redis): Promise<string> {
+  return (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+}
+
+/**
+ * The stream entries published for `source` after the entry `after`, in
+ * order, a page of 10,000 at a time: [entry id, payload (the event envelope)].
+ */
+export async function* streamEntriesOf(
+  redis: Redis,
+  after: string,
+  source: string,
+): AsyncGenerator<[id: string, payload: string]> {
+  let cursor = after;
+  for (;;) {
+    const entries = await redis.xrange(EVENTS_STREAM, `(${cursor}`, '+', 'COUNT', 10_000);
+    if (entries.length === 0) return;
+    for (const [id, fields] of entries) {
+      if (fields[1]?.startsWith(`integration.webhook.${source}.`)) yield [id, fields[3] ?? ''];
+    }
+    cursor = entries[entries.length - 1]?.[0] ?? cursor;
+  }
+}
+
 /**
  * Removes the stream entries a run added for its source (after `start`), so
  * repeated runs do not grow the machine's Redis: the benches lift the stream's
  * cap to count every event they published.
  */
 export async function removeStreamEntries(redis: Redis, start: string, source: string): Promise<void> {
-  let cursor = start;
-  for (;;) {
-    const entries = await redis.xrange(EVENTS_STREAM, `(${cursor}`, '+', 'COUNT', 10_000);
-    if (entries.length === 0) return;
-    const ours = entries
-      .filter(([, fields]) => fields[1]?.startsWith(`integration.webhook.${source}.`))
-      .map(([id]) => id);
-    if (ours.length > 0) await redis.xdel(EVENTS_STREAM, ...ours);
-    cursor = entries[entries.length - 1]?.[0] ?? cursor;
-  }
+  const ids: string[] = [];
+  for await (const [id] of streamEntriesOf(redis, start, source)) ids.push(id);
+  for (let i = 0; i < ids.length; i += 10_000) await redis.xdel(EVENTS_STREAM, ...ids.slice(i, i + 10_000));
 }
 
 export function row(label: string, value: string | number): void {
