@@ -1,6 +1,6 @@
 /** The same expectations of both bus implementations, plus the Redis bus's once-per-event stream. */
 import { randomUUID } from 'node:crypto';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
 import type { EventBus } from '../../src/bus/event-bus.js';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
@@ -56,16 +56,26 @@ test('script chunks hold at most 200 events and about 1 MB of payloads; a bigger
   t.deepEqual(chunksOf([]), []);
 });
 
+/** A Redis bus on its own stream key, connected, and a plain client; both closed and the stream deleted after the test. */
+async function connectedBus(
+  t: ExecutionContext,
+  streamMaxLen = 1000,
+): Promise<{ bus: RedisBus; client: Redis }> {
+  const url = redisUrl ?? '';
+  const bus = new RedisBus({ url, streamMaxLen, keyPrefix: testKeyPrefix() });
+  const client = new Redis(url);
+  t.teardown(async () => {
+    await client.del(bus.streamKey);
+    client.disconnect();
+    await bus.close();
+  });
+  await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+  return { bus, client };
+}
+
 if (redisUrl) {
   test('redis: an event published twice is appended once; a replay appends again', async (t) => {
-    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() });
-    const client = new Redis(redisUrl);
-    t.teardown(async () => {
-      await client.del(bus.streamKey);
-      client.disconnect();
-      await bus.close();
-    });
-    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const { bus, client } = await connectedBus(t);
     const id = randomUUID();
     const message = { id, channel: 'integration.webhook.t.once', payload: `{"id":"${id}"}` };
     t.deepEqual(await bus.publish([message]), [true]);
@@ -78,14 +88,7 @@ if (redisUrl) {
   });
 
   test('redis: a batch larger than one script call is appended in order, each event once', async (t) => {
-    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 100_000, keyPrefix: testKeyPrefix() });
-    const client = new Redis(redisUrl);
-    t.teardown(async () => {
-      await client.del(bus.streamKey);
-      client.disconnect();
-      await bus.close();
-    });
-    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const { bus, client } = await connectedBus(t, 100_000);
     const messages = Array.from({ length: 450 }, (_, i) => ({
       id: randomUUID(),
       channel: `integration.webhook.t.n${i % 3}`,
@@ -115,14 +118,7 @@ if (redisUrl) {
   });
 
   test('redis: a pattern subscriber receives every event of a batch of forty 1 MB payloads', async (t) => {
-    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() });
-    const client = new Redis(redisUrl);
-    t.teardown(async () => {
-      await client.del(bus.streamKey);
-      client.disconnect();
-      await bus.close();
-    });
-    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const { bus } = await connectedBus(t);
     const tag = randomUUID().slice(0, 8);
     let received = 0;
     const unsubscribe = await bus.subscribe(`integration.webhook.${tag}.*`, () => received++);
@@ -144,14 +140,7 @@ if (redisUrl) {
   });
 
   test('redis: an append that failed leaves no marker, so the retry appends the event', async (t) => {
-    const bus = new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() });
-    const client = new Redis(redisUrl);
-    t.teardown(async () => {
-      await client.del(bus.streamKey);
-      client.disconnect();
-      await bus.close();
-    });
-    await eventually(async () => ((await bus.ping()) ? true : undefined), 'connected');
+    const { bus, client } = await connectedBus(t);
     const message = { id: randomUUID(), channel: 'integration.webhook.t.wrongtype', payload: '{}' };
     // A key of the wrong type where the stream should be: XADD fails inside the script.
     await client.set(bus.streamKey, 'not a stream');
