@@ -36,14 +36,20 @@ function row(source: string, dedupKey: string, body: Buffer, payloadJson: string
   };
 }
 
-test('a batch stops at its byte limit; every row is stored with its own slices', async (t) => {
+/** A writer with this byte limit per batch, and the sizes of the batches it sends. */
+function writerWithByteLimit(maxBatchBytes: number): { writer: EventWriter; batches: number[] } {
   const batches: number[] = [];
   const writer = new EventWriter(db.pool, {
     log: createLogger('silent'),
     lease: { owner: null, seconds: 60 },
-    maxBatchBytes: 2500,
+    maxBatchBytes,
     onBatch: (n) => batches.push(n),
   });
+  return { writer, batches };
+}
+
+test('a batch stops at its byte limit; every row is stored with its own slices', async (t) => {
+  const { writer, batches } = writerWithByteLimit(2500);
   const source = `bytes-${randomUUID().slice(0, 6)}`;
   const rows = Array.from({ length: 6 }, (_, i) => {
     const text = JSON.stringify({ n: i, pad: 'é'.repeat(400) });
@@ -79,13 +85,7 @@ test('a batch stops at its byte limit; every row is stored with its own slices',
 });
 
 test('a body larger than the byte limit still goes, in a batch of its own', async (t) => {
-  const batches: number[] = [];
-  const writer = new EventWriter(db.pool, {
-    log: createLogger('silent'),
-    lease: { owner: null, seconds: 60 },
-    maxBatchBytes: 100,
-    onBatch: (n) => batches.push(n),
-  });
+  const { writer, batches } = writerWithByteLimit(100);
   const source = `big-${randomUUID().slice(0, 6)}`;
   const big = JSON.stringify({ big: 'x'.repeat(1000) });
   const results = await Promise.all([
