@@ -137,8 +137,12 @@ export class RedisBus implements EventBus {
     try {
       const results = (await pipeline.exec()) ?? [];
       // A chunk's script ran (every event in it is published) or failed; on a
-      // retry, the events it did append before failing find their markers.
-      return chunks.flatMap((chunk, c) => chunk.map(() => results[c]?.[0] == null));
+      // retry, the events it did append before failing find their markers. A
+      // chunk without an answer counts as failed, never as published.
+      return chunks.flatMap((chunk, c) => {
+        const answer = results[c];
+        return chunk.map(() => answer !== undefined && answer[0] == null);
+      });
     } catch {
       return messages.map(() => false);
     }
