@@ -101,3 +101,22 @@ export function backendVariants(): BackendVariant[] {
     },
   ];
 }
+
+/**
+ * A CacheService over a Redis that never answers (nothing listens on port 1),
+ * for "the store is down" tests; teardown closes both.
+ */
+export function cacheOverUnreachableRedis(
+  t: { teardown(fn: () => Promise<void> | void): void },
+  name: string,
+): CacheService {
+  const redis = createRedisClient('redis://127.0.0.1:1', { name, log: silent });
+  t.teardown(() => closeRedis(redis));
+  return new CacheService({
+    backend: new RedisCacheBackend(redis),
+    enabled: true,
+    defaultTtlSeconds: 300,
+    log: silent,
+    counterFlushMs: 0,
+  });
+}

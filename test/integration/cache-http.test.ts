@@ -4,13 +4,10 @@
  * 503 without internals when the store is down.
  */
 import test from 'ava';
-import { CacheService } from '../../src/cache/cache-service.js';
-import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { closeRedis, createRedisClient } from '../../src/main/redis.js';
-import { backendVariants, type CacheFixture } from '../helpers/cache.js';
+import { backendVariants, cacheOverUnreachableRedis, type CacheFixture } from '../helpers/cache.js';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 const config = loadConfig({
@@ -120,15 +117,7 @@ for (const variant of backendVariants()) {
 
 test('with the store down, /cache/stats answers 503 CACHE_UNAVAILABLE without internals', async (t) => {
   const log = createLogger('silent');
-  const redis = createRedisClient('redis://127.0.0.1:1', { name: 'test-down', log });
-  t.teardown(() => closeRedis(redis));
-  const cache = new CacheService({
-    backend: new RedisCacheBackend(redis),
-    enabled: true,
-    defaultTtlSeconds: 300,
-    log,
-    counterFlushMs: 0,
-  });
+  const cache = cacheOverUnreachableRedis(t, 'test-down');
   const app = buildApp({ config, logger: log, version: '0.1.0', integrations: { cache } });
   t.teardown(() => app.close());
   const res = await app.inject({ url: '/cache/stats?tenant_id=t1' });

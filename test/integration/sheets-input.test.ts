@@ -4,13 +4,11 @@
  * and a cache whose Redis is down, which must not affect Sheets answers.
  */
 import test from 'ava';
-import { CacheService } from '../../src/cache/cache-service.js';
-import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { closeRedis, createRedisClient } from '../../src/main/redis.js';
 import { UnconfiguredSheets } from '../../src/sheets/unconfigured-gateway.js';
+import { cacheOverUnreachableRedis } from '../helpers/cache.js';
 import { ADMIN, ADMIN_TOKEN, errorOf, SHEET_ID, sheetsFixture } from '../helpers/sheets.js';
 
 /** One valid call to each POST endpoint. */
@@ -163,15 +161,7 @@ test('Redis down under the cache: Sheets reads and writes still answer, each rea
   const s = await sheetsFixture();
   t.teardown(() => s.close());
   const log = createLogger('silent');
-  const redis = createRedisClient('redis://127.0.0.1:1', { name: 'test-sheets-down', log });
-  t.teardown(() => closeRedis(redis));
-  const cache = new CacheService({
-    backend: new RedisCacheBackend(redis),
-    enabled: true,
-    defaultTtlSeconds: 300,
-    log,
-    counterFlushMs: 0,
-  });
+  const cache = cacheOverUnreachableRedis(t, 'test-sheets-down');
   const app = buildApp({
     config: loadConfig({ env: { ADMIN_TOKEN } }),
     logger: log,
