@@ -22,9 +22,22 @@ export function stripeVerifier(options: unknown, toleranceSeconds: number): Veri
       const signature = header(request.headers, 'stripe-signature');
       if (signature === undefined || signature === '')
         throw invalidSignature('missing Stripe-Signature header');
-      const t = /(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1];
-      if (t === undefined || !/(?:^|,)\s*v1=[0-9a-f]+/.test(signature)) {
-        throw invalidSignature('malformed Stripe-Signature header; expected t=<timestamp>,v1=<signature>');
+      // Read the header as the stripe package does (items split on ',' and
+      // '='), so the timestamp checked here is the one its signature check
+      // uses. Exactly one t= item: the package takes the last, so a replayed
+      // header with a fresh t= put in front would otherwise pass an old
+      // signature through a window check made on the new timestamp.
+      const items = signature.split(',').map((item) => item.split('='));
+      const timestamps = items.filter(([key]) => key === 't');
+      const t = timestamps.length === 1 ? timestamps[0]?.[1] : undefined;
+      if (
+        t === undefined ||
+        !/^\d{1,12}$/.test(t) ||
+        !items.some(([key, value]) => key === 'v1' && /^[0-9a-f]+$/.test(value ?? ''))
+      ) {
+        throw invalidSignature(
+          'malformed Stripe-Signature header; expected t=<timestamp>,v1=<signature> with one timestamp',
+        );
       }
       checkTimestamp(Number(t), request.now, toleranceSeconds);
       const receivedAt = Math.floor(request.now.getTime() / 1000);

@@ -84,6 +84,23 @@ test('stripe: stale and future timestamps beyond the tolerance are refused; with
   t.notThrows(() => stripe.verify(at(+299), [stripeSecret]));
 });
 
+test('stripe: a replayed header with a fresh timestamp put in front is refused', (t) => {
+  // A day-old delivery, signed by Stripe's library then: refused as stale.
+  const old = stripeSig(stripeBody, stripeSecret, SECONDS - 86_400);
+  t.is(
+    code(() => stripe.verify(req(stripeBody, { 'stripe-signature': old }), [stripeSecret])),
+    'TIMESTAMP_OUT_OF_TOLERANCE',
+  );
+  // The stripe package reads the last t=, so a fresh one in front must not pass the window check.
+  for (const replayed of [`t=${SECONDS},${old}`, `${old},t=${SECONDS}`]) {
+    t.is(
+      code(() => stripe.verify(req(stripeBody, { 'stripe-signature': replayed }), [stripeSecret])),
+      'INVALID_SIGNATURE',
+      replayed,
+    );
+  }
+});
+
 test('stripe: takes no options', (t) => {
   t.throws(() => createVerifier('stripe', { header: 'x' }, TOLERANCE), { instanceOf: InvalidSourceOptions });
 });
