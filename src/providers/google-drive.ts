@@ -4,7 +4,10 @@
  * X-Goog-Channel-Token, compared in constant time with the source's secrets,
  * and X-Goog-Channel-ID must be a known channel when channelIds is configured.
  * `sync` (sent once when a channel opens) is stored but not published.
- * Dedup key: channel id + message number.
+ * Dedup key: channel id + message number, so a push without
+ * X-Goog-Message-Number (Google always sends one) is refused rather than
+ * taken for a duplicate of every other such push. The body of a push is empty
+ * although Google labels it `application/json; utf-8`.
  *
  * Apps Script triggers cannot send custom Drive headers; with the appsScript
  * option (HMAC settings) the same route accepts signed JSON from them.
@@ -52,6 +55,8 @@ export function googleDriveVerifier(options: unknown, toleranceSeconds: number):
       if (!tokenOk || !channelOk) throw invalidSignature('unknown Drive channel or wrong channel token');
       if (!header(request.headers, 'x-goog-resource-state'))
         throw invalidSignature('missing X-Goog-Resource-State header');
+      if (!/^\d{1,20}$/.test(header(request.headers, 'x-goog-message-number') ?? ''))
+        throw invalidSignature('missing or malformed X-Goog-Message-Number header');
     },
     identify(request, payload) {
       if (!isDrivePush(request)) return genericIdentity(request, payload, appsScript ?? {});
@@ -60,6 +65,7 @@ export function googleDriveVerifier(options: unknown, toleranceSeconds: number):
       const key = `${channel}:${message}`;
       return { eventId: key, dedupKey: key };
     },
+    bodyless: (request) => isDrivePush(request) && request.rawBody.length === 0,
     publishable: (request) =>
       !(isDrivePush(request) && header(request.headers, 'x-goog-resource-state') === 'sync'),
   };

@@ -30,6 +30,12 @@ export interface Verifier {
   identify(request: WebhookRequest, payload: unknown): Identity;
   /** False for deliveries that are stored but not published (Drive's sync message). */
   publishable(request: WebhookRequest): boolean;
+  /**
+   * True for deliveries whose body is empty by design, whatever their content
+   * type (Drive push notifications say application/json and carry nothing).
+   * Otherwise an empty body where JSON is expected is a 400.
+   */
+  bodyless?(request: WebhookRequest): boolean;
   /** Whether the scheme needs at least one secret to verify anything. */
   readonly needsSecret: boolean;
 }

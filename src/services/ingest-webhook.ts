@@ -89,7 +89,8 @@ export class IngestService {
 
     const contentType =
       typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : null;
-    const { payload, payloadJson, payloadIsBody } = parseBody(request.rawBody, contentType);
+    const { payload, payloadJson, payloadIsBody } =
+      verifier.bodyless?.(webhook) === true ? NO_BODY : parseBody(request.rawBody, contentType);
     const identity = verifier.identify(webhook, payload);
     const publish = verifier.publishable(webhook);
     const tenant = request.tenantId !== undefined ? cleanLabel(request.tenantId, 200) : source.tenantId;
@@ -113,6 +114,8 @@ export class IngestService {
     return { status: result.duplicate ? 'duplicate' : 'accepted', eventId: result.id, source: source.name };
   }
 }
+
+const NO_BODY = { payload: undefined, payloadJson: null, payloadIsBody: false } as const;
 
 /**
  * JSON bodies must parse (400 otherwise); form bodies become an object of their

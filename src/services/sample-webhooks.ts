@@ -134,6 +134,8 @@ export function signedSample(
         path,
         body: options.payload ?? Buffer.alloc(0),
         headers: {
+          // As Google sends them: labelled JSON, with an empty body.
+          ...(options.payload === undefined ? { 'content-type': 'application/json; utf-8' } : {}),
           'user-agent': 'integctl/webhooks-send',
           'x-goog-channel-id': channel,
           'x-goog-channel-token': need(),

@@ -375,12 +375,23 @@ test('Drive push notifications: sync is stored and acknowledged but not publishe
   });
   t.is(sync.statusCode, 202, sync.body);
   const syncId = sync.json<{ event_id: string }>().event_id;
+  // A push as Google documents it: labelled JSON, with an empty body.
   const update = await ctx.runtime.app.inject({
     method: 'POST',
     url: '/api/v1/webhooks/google/sheets',
-    headers: { ...headers, 'x-goog-message-number': '2', 'x-goog-resource-state': 'update' },
+    headers: {
+      ...headers,
+      'content-type': 'application/json; utf-8',
+      'content-length': '0',
+      'x-goog-channel-expiration': 'Tue, 19 Nov 2030 01:13:52 GMT',
+      'x-goog-resource-id': 'ret08u3rv24htgh289g',
+      'x-goog-resource-uri': 'https://www.googleapis.com/drive/v3/files/ret08u3rv24htgh289g',
+      'x-goog-changed': 'content,properties',
+      'x-goog-message-number': '2',
+      'x-goog-resource-state': 'update',
+    },
   });
-  t.is(update.statusCode, 202);
+  t.is(update.statusCode, 202, update.body);
   const updateId = update.json<{ event_id: string }>().event_id;
   await eventually(async () => (publishedFor(updateId).length > 0 ? true : undefined), 'update published');
   t.is(publishedFor(updateId)[0]?.channel, 'integration.webhook.google_sheets.sheets.update');
@@ -389,6 +400,17 @@ test('Drive push notifications: sync is stored and acknowledged but not publishe
   t.is(syncRow?.status, 'completed');
   t.is(syncRow?.published_at, null);
   t.is(publishedFor(syncId).length, 0);
+  // Without a message number there is no dedup key: refused, nothing stored.
+  const { 'x-goog-message-number': _number, ...unnumbered } = headers;
+  const before = await ctx.db.pool.query('SELECT 1 FROM webhook_events');
+  const refused = await ctx.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/google/sheets',
+    headers: { ...unnumbered, 'x-goog-resource-state': 'update' },
+  });
+  t.is(refused.statusCode, 401);
+  t.is(refused.json<{ error: { code: string } }>().error.code, 'INVALID_SIGNATURE');
+  t.is((await ctx.db.pool.query('SELECT 1 FROM webhook_events')).rowCount, before.rowCount);
 });
 
 test('over a real socket: chunked bodies without a length and non-ASCII header bytes are handled', async (t) => {

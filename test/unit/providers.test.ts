@@ -295,6 +295,18 @@ test('google-drive: the registered channel token and a known channel verify; syn
     code(() => v.verify(req('{}', {}), ['drive-token-1'])),
     'INVALID_SIGNATURE',
   );
+  // The dedup key needs the message number: without it every such push would be one "duplicate".
+  const { 'x-goog-message-number': _number, ...unnumbered } = headers;
+  for (const numberless of [unnumbered, { ...headers, 'x-goog-message-number': 'seventeen' }]) {
+    t.is(
+      code(() => v.verify(req('', numberless), ['drive-token-1'])),
+      'INVALID_SIGNATURE',
+    );
+  }
+  // A push's body is empty by design; only then is the body left unparsed.
+  t.true(v.bodyless?.(req('', headers)));
+  t.false(v.bodyless?.(req('{"a":1}', headers)));
+  t.false(v.bodyless?.(req('', {})));
 });
 
 test('google-drive: signed JSON from Apps Script is accepted when appsScript is configured', (t) => {
