@@ -13,12 +13,12 @@
  * refused from callers, so no invalidation pattern can reach them.
  */
 import { AppError } from '../domain/errors.js';
+import { isTenantId, TENANT_RULE } from '../domain/tenant.js';
 
 /** The tenant of calls that name none (no X-Management-Company-ID header). */
 export const GLOBAL_TENANT = '_global';
 
 const NAMESPACE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const ROOT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const FORBIDDEN = /[*?[\]\\:]/;
 // eslint-disable-next-line no-control-regex -- control characters are what this rejects
@@ -50,14 +50,10 @@ export function assertNamespace(namespace: string): void {
 export function resolveTenant(tenantId: string | undefined): string {
   if (tenantId === undefined) return GLOBAL_TENANT;
   if (tenantId === GLOBAL_TENANT) return tenantId;
-  if (typeof tenantId !== 'string' || !TENANT.test(tenantId)) {
+  if (!isTenantId(tenantId)) {
     throw new AppError(
       'INVALID_TENANT',
-      describeProblem(
-        String(tenantId),
-        'tenant',
-        'use 1-128 of A-Z a-z 0-9 _ . - starting with a letter or digit (no glob characters or ":")',
-      ),
+      describeProblem(String(tenantId), 'tenant', `${TENANT_RULE} (no glob characters or ":")`),
     );
   }
   return tenantId;

@@ -6,6 +6,7 @@
 import { AppError } from '../domain/errors.js';
 import { cleanLabel, eventTypeOf, isJsonContentType } from '../domain/event.js';
 import { SOURCE_NAME } from '../domain/source.js';
+import { isTenantId, TENANT_RULE } from '../domain/tenant.js';
 import { timeOrderedId } from '../lib/time-ordered-id.js';
 import type { EventWriter } from '../store/event-writer.js';
 import type { Headers } from '../providers/verifier.js';
@@ -64,6 +65,13 @@ export class IngestService {
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
     if (!SOURCE_NAME.test(request.sourceName)) throw new AppError('UNKNOWN_SOURCE');
+    // Never cut or cleaned: two long ids sharing a prefix must not become one tenant.
+    if (request.tenantId !== undefined && !isTenantId(request.tenantId)) {
+      throw new AppError(
+        'INVALID_TENANT',
+        `the tenant header (X-Management-Company-ID or X-Tenant-ID): ${TENANT_RULE}`,
+      );
+    }
     let resolved;
     try {
       resolved = await this.options.registry.get(request.sourceName);
@@ -93,7 +101,7 @@ export class IngestService {
       verifier.bodyless?.(webhook) === true ? NO_BODY : parseBody(request.rawBody, contentType);
     const identity = verifier.identify(webhook, payload);
     const publish = verifier.publishable(webhook);
-    const tenant = request.tenantId !== undefined ? cleanLabel(request.tenantId, 200) : source.tenantId;
+    const tenant = request.tenantId ?? source.tenantId;
     const result = await this.options.writer.write({
       // UUIDv7: ids rise with time, so the primary key index grows at its right
       // edge instead of dirtying a random leaf page per webhook.

@@ -12,6 +12,7 @@ import {
   type SourceSecret,
   type WebhookSource,
 } from '../domain/source.js';
+import { isTenantId, TENANT_RULE } from '../domain/tenant.js';
 import { createVerifier, InvalidSourceOptions } from '../providers/index.js';
 import { checkStandardWebhooksSecret } from '../providers/standard-webhooks.js';
 import type { SourceRepository } from '../store/source-repository.js';
@@ -73,6 +74,9 @@ function validate(source: WebhookSource): void {
   for (const s of source.secrets) checkSecret(source.scheme, s.value);
   if (source.maxRetries !== null && (!Number.isInteger(source.maxRetries) || source.maxRetries < 0)) {
     throw new SourceError('max retries must be a whole number of 0 or more');
+  }
+  if (source.tenantId !== null && !isTenantId(source.tenantId)) {
+    throw new SourceError(`tenant ${JSON.stringify(source.tenantId.slice(0, 40))}: ${TENANT_RULE}`);
   }
   if (
     source.rateLimitPerMinute !== null &&

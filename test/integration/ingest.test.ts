@@ -333,6 +333,31 @@ test('a rotated-out secret is refused after its grace period; the new one verifi
   t.is((await send(fresh)).statusCode, 202);
 });
 
+test('a tenant header that is not a tenant id is 400 INVALID_TENANT, never cut short into another tenant', async (t) => {
+  await sources.add({ name: 'tenanted', scheme: 'none' });
+  const send = (tenant: string) =>
+    ctx.runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/generic/tenanted',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+      payload: JSON.stringify({ event_id: randomBytes(6).toString('hex') }),
+    });
+  const longest = `t${'x'.repeat(127)}`;
+  for (const bad of [`${longest}y`, 'a:b', 'tenant*', '-leading-dash', 'caf\u00e9']) {
+    const res = await send(bad);
+    t.is(res.statusCode, 400, bad);
+    t.is(res.json<{ error: { code: string } }>().error.code, 'INVALID_TENANT');
+  }
+  const ok = await send(longest);
+  t.is(ok.statusCode, 202);
+  t.is((await row(ok.json<{ event_id: string }>().event_id))?.tenant_id, longest);
+  t.is(
+    (await ctx.db.pool.query("SELECT 1 FROM webhook_events WHERE source = 'tenanted'")).rowCount,
+    1,
+    'nothing stored for the refused ones',
+  );
+});
+
 test('a source over its rate_limit_per_minute gets 429 with Retry-After, per tenant; /health is never limited', async (t) => {
   await sources.add({ name: 'limited', scheme: 'none', rateLimitPerMinute: 2 });
   const send = (tenant: string) =>

@@ -63,6 +63,9 @@ test('bad source definitions are refused with the reason', async (t) => {
   );
   t.is(stripe.code, 1);
   t.regex(stripe.stderr, /stripe secrets start with whsec_/);
+  const tenant = await integctl(['sources', 'add', 'bad4', '--scheme', 'none', '--tenant', 'a:b*'], env);
+  t.is(tenant.code, 1);
+  t.regex(tenant.stderr, /tenant "a:b\*": use 1-128 of A-Z a-z 0-9/);
   const dup = await integctl(['sources', 'add', 'twice', '--scheme', 'none'], env);
   t.is(dup.code, 0);
   const again = await integctl(['sources', 'add', 'twice', '--scheme', 'none'], env);
