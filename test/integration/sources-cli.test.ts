@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { freePort } from '../../src/store/embedded.js';
 import { integctl } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -148,6 +151,34 @@ test('webhooks send signs a sample as the provider would and the daemon accepts 
     stored.rows.map((r) => r.event_type),
     ['payment_intent.succeeded', 'charge.refunded'],
   );
+});
+
+test('webhooks send --payload FILE sends those bytes, signed; a Stripe payload must be UTF-8', async (t) => {
+  const rt: TestRuntime = await testRuntime({}, db);
+  t.teardown(() => rt.close());
+  const address = await rt.runtime.app.listen({ port: 0, host: '127.0.0.1' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'integctl-payload-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'event.json');
+  const bytes = Buffer.from(JSON.stringify({ id: 'evt_from_file_1', type: 'invoice.paid', note: 'café ✓' }));
+  writeFileSync(file, bytes);
+  t.is((await integctl(['sources', 'add', 'filed', '--scheme', 'stripe'], env)).code, 0);
+  const sent = await integctl(
+    ['webhooks', 'send', 'filed', '--url', address, '--payload', file, '--json'],
+    env,
+  );
+  t.is(sent.code, 0, sent.stderr);
+  t.is((JSON.parse(sent.stdout) as { status: number }).status, 202);
+  const stored = await db.pool.query<{ raw_body: Buffer; event_type: string }>(
+    "SELECT raw_body, event_type FROM webhook_events WHERE source = 'filed'",
+  );
+  t.true(stored.rows[0]?.raw_body.equals(bytes));
+  t.is(stored.rows[0]?.event_type, 'invoice.paid');
+  const latin1 = path.join(dir, 'latin1.json');
+  writeFileSync(latin1, Buffer.from('{"id":"evt_2","note":"caf\xe9"}', 'latin1'));
+  const refused = await integctl(['webhooks', 'send', 'filed', '--url', address, '--payload', latin1], env);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /Stripe events are UTF-8 JSON; this file is not UTF-8/);
 });
 
 test('webhooks send to a URL where nothing listens is a clear failure', async (t) => {

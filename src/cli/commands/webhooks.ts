@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /**
  * integctl webhooks send: a realistic sample delivery for a source, signed
  * with its newest active secret exactly as the provider would sign it, POSTed
@@ -49,6 +50,12 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
             }
           }
           const source = await findSource(ctx, name);
+          if (payload !== undefined && source.scheme === 'stripe' && !isUtf8(payload)) {
+            // Stripe sends UTF-8 JSON, and its signing helper signs text: other bytes would be re-encoded.
+            throw new UsageError(
+              `--payload ${flags.payload}: Stripe events are UTF-8 JSON; this file is not UTF-8`,
+            );
+          }
           const secrets = activeSecrets(source, new Date());
           const delivery = signedSample(source, secrets[secrets.length - 1], {
             eventType: flags.event,
