@@ -98,3 +98,37 @@ test('a body larger than the byte limit still goes, in a batch of its own', asyn
   );
   t.deepEqual(batches, [1, 1]);
 });
+
+test('a row to publish is stored processing when leased at insert, pending when left to the claim', async (t) => {
+  const source = `lease-${randomUUID().slice(0, 6)}`;
+  const toPublish = (key: string): NewEventRow => ({
+    ...row(source, key, Buffer.from('{}'), '{}'),
+    status: 'pending',
+  });
+  const leased = new EventWriter(db.pool, {
+    log: createLogger('silent'),
+    lease: { owner: 'worker-a', seconds: 60 },
+  });
+  const unleased = new EventWriter(db.pool, {
+    log: createLogger('silent'),
+    lease: { owner: null, seconds: 60 },
+  });
+  await leased.write(toPublish('held'));
+  await unleased.write(toPublish('waiting'));
+  await leased.write({ ...row(source, 'stored-only', Buffer.from('{}'), '{}'), status: 'completed' });
+  const stored = await db.pool.query<{
+    dedup_key: string;
+    status: string;
+    locked_by: string | null;
+    leased: boolean;
+  }>(
+    `SELECT dedup_key, status, locked_by, locked_until > now() AS leased
+       FROM webhook_events WHERE source = $1 ORDER BY dedup_key`,
+    [source],
+  );
+  t.deepEqual(stored.rows, [
+    { dedup_key: 'held', status: 'processing', locked_by: 'worker-a', leased: true },
+    { dedup_key: 'stored-only', status: 'completed', locked_by: null, leased: null },
+    { dedup_key: 'waiting', status: 'pending', locked_by: null, leased: null },
+  ]);
+});

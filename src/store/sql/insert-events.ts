@@ -24,6 +24,11 @@
  * statement wait for that transaction, so the follow-up lookup of duplicates
  * always finds the winner committed.
  *
+ * A row to publish (status 'pending') that this process leases at once (a
+ * lease owner is given) is stored as 'processing', since a worker holds it
+ * from its first moment; without an owner it stays 'pending' until a worker
+ * claims it. SPEC.md's life cycle: pending -> processing -> completed.
+ *
  * INSERT is a named statement (its plan does not depend on the table's size);
  * the lookup of duplicates is not, for the reason given in finish-events.ts.
  */
@@ -44,6 +49,7 @@ export interface NewEventRow {
   /** payloadJson is the body's own text (decoded from rawBody as UTF-8, not re-serialised). */
   payloadIsBody?: boolean;
   headersJson: string;
+  /** 'pending': to be published (stored as 'processing' when leased at insert); 'completed': stored only. */
   status: 'pending' | 'completed';
   maxRetries: number;
 }
@@ -57,7 +63,8 @@ SELECT u.id, u.source, u.event_id, u.dedup_key, u.event_type, u.tenant_id, u.con
        CASE WHEN u.payload_at IS NOT NULL
             THEN convert_from(substring($8::bytea FROM u.payload_at FOR u.payload_len), 'UTF8')::jsonb END,
        convert_from(substring($8::bytea FROM u.headers_at FOR u.headers_len), 'UTF8')::jsonb,
-       u.status, u.max_retries,
+       CASE WHEN u.status = 'pending' AND $9::text IS NOT NULL THEN 'processing' ELSE u.status END,
+       u.max_retries,
        CASE WHEN u.status = 'pending' AND $9::text IS NOT NULL THEN now() + $10::interval END,
        CASE WHEN u.status = 'pending' THEN $9::text END
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
