@@ -209,6 +209,12 @@ test('malformed JSON with a valid signature is 400 MALFORMED_BODY; an empty body
     Stripe.webhooks.generateTestHeaderString({ payload: '', secret: STRIPE_SECRET }),
   );
   t.is(empty.statusCode, 400);
+  t.is(empty.json<{ error: { code: string } }>().error.code, 'MALFORMED_BODY');
+  const stored = await ctx.db.pool.query(
+    "SELECT 1 FROM webhook_events WHERE dedup_key = 'evt_bad' OR raw_body = ''",
+  );
+  t.is(stored.rowCount, 0, 'neither is stored');
+  t.is((await ctx.runtime.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
 });
 
 test('a body at the limit is accepted; one byte over is 413', async (t) => {

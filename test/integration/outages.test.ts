@@ -90,6 +90,7 @@ test('Redis down: the webhook is stored and answered 202, waits in retrying, and
 test('Postgres down: webhooks get 503 with Retry-After, never a 2xx, and the daemon keeps running', async (t) => {
   const own = await runtimeOnOwnPostgres([
     "INSERT INTO webhook_configs (name, scheme) VALUES ('pgdown', 'none')",
+    "INSERT INTO webhook_configs (name, scheme) VALUES ('pgdown-unread', 'none')",
   ]);
   t.teardown(() => own.close());
   const runtime = own.runtime;
@@ -106,5 +107,15 @@ test('Postgres down: webhooks get 503 with Retry-After, never a 2xx, and the dae
   t.is(res.statusCode, 503);
   t.is(res.json<{ error: { code: string } }>().error.code, 'STORAGE_UNAVAILABLE');
   t.truthy(res.headers['retry-after']);
+  // A source the daemon has not read yet cannot be looked up either: 503 too, not 404.
+  const unread = await runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/generic/pgdown-unread',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ event_id: 'first' }),
+  });
+  t.is(unread.statusCode, 503);
+  t.is(unread.json<{ error: { code: string } }>().error.code, 'STORAGE_UNAVAILABLE');
+  t.truthy(unread.headers['retry-after']);
   t.is((await runtime.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
 });

@@ -10,6 +10,7 @@ import { AppError } from '../../src/domain/errors.js';
 import { activeSecrets, type WebhookSource } from '../../src/domain/source.js';
 import { safeEqual, safeIncludes } from '../../src/providers/constant-time.js';
 import { createVerifier, InvalidSourceOptions, type WebhookRequest } from '../../src/providers/index.js';
+import { checkStandardWebhooksSecret } from '../../src/providers/standard-webhooks.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const SECONDS = Math.floor(NOW.getTime() / 1000);
@@ -264,6 +265,27 @@ test('hmac: bad options are refused when the source is built, naming the option'
     });
     t.regex(err.message, pattern);
   }
+});
+
+test('every other scheme refuses bad options when the source is built, naming the option', (t) => {
+  for (const [scheme, options, pattern] of [
+    ['google-drive', { channelIds: 'chan-1' }, /channelIds must be a list of channel id strings/],
+    ['google-drive', { channelIds: ['chan-1', ''] }, /channelIds must be a list of channel id strings/],
+    ['google-drive', { appsScript: { algorithm: 'md5' } }, /algorithm must be one of sha1, sha256, sha512/],
+    ['google-drive', { channel: 'x' }, /no option "channel"/],
+    ['token', { header: 'bad header' }, /header must be/],
+    ['token', { secretHeader: 'x' }, /no option "secretHeader"/],
+    ['none', { dedupHeader: 'bad header' }, /dedupHeader must be/],
+    ['standard-webhooks', { tolerance: 5 }, /no option "tolerance"/],
+    ['github', { header: 'x' }, /no option "header"/],
+  ] as const) {
+    const err = t.throws(() => createVerifier(scheme, options, TOLERANCE), {
+      instanceOf: InvalidSourceOptions,
+    });
+    t.regex(err.message, pattern, `${scheme} ${JSON.stringify(options)}`);
+  }
+  t.throws(() => checkStandardWebhooksSecret('not-a-whsec'), { message: /whsec_ followed by base64/ });
+  t.notThrows(() => checkStandardWebhooksSecret(swSecret));
 });
 
 // ---------------------------------------------------------------- google drive
