@@ -42,8 +42,14 @@ export function toProcessItem(row: ClaimedEvent): ProcessItem {
     replay: row.replay,
   };
   // A JSON event stored without its parsed payload cannot be published as
-  // consumers expect; no retry will change that.
-  if (row.payload_json === null && isJsonContentType(row.content_type) && row.raw_body !== null) {
+  // consumers expect; no retry will change that. An empty body is not such an
+  // event: Drive pushes are labelled JSON and carry nothing (payload null).
+  if (
+    row.payload_json === null &&
+    isJsonContentType(row.content_type) &&
+    row.raw_body !== null &&
+    row.raw_body.length > 0
+  ) {
     try {
       JSON.parse(row.raw_body.toString('utf8'));
     } catch {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { Redis } from 'ioredis';
+import { MemoryBus } from '../../src/bus/memory-bus.js';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 import type { EventBus } from '../../src/bus/event-bus.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -215,4 +216,35 @@ test('SIGTERM drains: in-flight webhooks are answered, leases are released, exit
     statuses.every((s) => s === 202 || s === 503 || s === 0),
     statuses.join(','),
   );
+});
+
+test('a Drive push left to the workers (empty body labelled JSON) is published, not failed as unreadable', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  // What an api-role daemon stores for a Drive push: no payload, an empty body, a JSON label.
+  const unreadable = randomUUID();
+  const push = randomUUID();
+  await db.pool.query(
+    `INSERT INTO webhook_events (id, source, event_id, dedup_key, event_type, content_type, raw_body, payload, status)
+     VALUES ($1, 'google_sheets', 'chan-1:7', 'chan-1:7', 'sheets.update', 'application/json; utf-8', ''::bytea, NULL, 'pending'),
+            ($2, 'hooks', NULL, 'k', 'unknown', 'application/json', convert_to('{not json', 'UTF8'), NULL, 'pending')`,
+    [push, unreadable],
+  );
+  const bus = new MemoryBus();
+  const seen: string[] = [];
+  const unsubscribe = await bus.subscribe('integration.webhook.*', (channel) => {
+    seen.push(channel);
+  });
+  t.teardown(unsubscribe);
+  const w = worker(db, bus, 'drive-worker');
+  t.teardown(() => w.close());
+  await w.retry.runDue();
+  const rows = await db.pool.query<{ id: string; status: string; last_error: string | null }>(
+    'SELECT id, status, last_error FROM webhook_events',
+  );
+  const byId = new Map(rows.rows.map((r) => [r.id, r]));
+  t.is(byId.get(push)?.status, 'completed');
+  t.deepEqual(seen, ['integration.webhook.google_sheets.sheets.update']);
+  // A body labelled JSON that is not JSON still fails for good: no retry can mend it.
+  t.like(byId.get(unreadable), { status: 'failed', last_error: 'the stored body is not valid JSON' });
 });
