@@ -6,6 +6,7 @@
  */
 
 import { validate as validateCron } from 'node-cron';
+import { stripeSecretProblem } from '../domain/secrets.js';
 
 /** A raw value as it arrives from env (string), a JSON file (any) or a flag. */
 export type Raw = unknown;
@@ -185,7 +186,11 @@ function cron(env: string, def: string, describe: string): Setting<string> {
   };
 }
 
-function secretList(env: string, describe: string, prefix: string): Setting<readonly string[]> {
+function secretList(
+  env: string,
+  describe: string,
+  problemOf: (secret: string) => string | undefined,
+): Setting<readonly string[]> {
   return {
     env,
     describe,
@@ -195,8 +200,9 @@ function secretList(env: string, describe: string, prefix: string): Setting<read
       const items = Array.isArray(raw) ? raw.map(str) : str(raw).split(',');
       const secrets = items.map((s) => s.trim()).filter((s) => s !== '');
       for (const s of secrets) {
-        if (!s.startsWith(prefix))
-          throw new InvalidValue(`expected comma-separated secrets starting with ${prefix}`);
+        const problem = problemOf(s);
+        // The message never quotes the secret.
+        if (problem !== undefined) throw new InvalidValue(`comma-separated secrets expected: ${problem}`);
       }
       return secrets;
     },
@@ -289,7 +295,7 @@ export const schema = {
   stripeWebhookSecret: secretList(
     'STRIPE_WEBHOOK_SECRET',
     'comma-separated whsec_ secrets for source stripe',
-    'whsec_',
+    stripeSecretProblem,
   ),
   webhookMaxBodyBytes: int(
     'WEBHOOK_MAX_BODY_BYTES',

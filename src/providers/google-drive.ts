@@ -41,6 +41,7 @@ export function googleDriveVerifier(options: unknown, toleranceSeconds: number):
     o.appsScript === undefined ? undefined : parseHmacOptions(o.appsScript, 'google-drive appsScript');
   return {
     needsSecret: true,
+    secretHeaders: appsScript === undefined ? [] : [appsScript.header],
     verify(request, secrets) {
       if (!isDrivePush(request)) {
         if (appsScript === undefined) throw invalidSignature('missing X-Goog-Channel-ID header');

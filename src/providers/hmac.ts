@@ -91,6 +91,7 @@ export function hmacVerifier(options: unknown, toleranceSeconds: number): Verifi
   const o = parseHmacOptions(options);
   return {
     needsSecret: true,
+    secretHeaders: [o.header],
     verify: (request, secrets) => verifyHmac(o, request, secrets, toleranceSeconds),
     identify: (request, payload) => genericIdentity(request, payload, o),
     publishable: () => true,

@@ -4,6 +4,7 @@
  * timestamps; SPEC.md asks for the window in both directions, so the timestamp
  * is checked here first and Stripe's tolerance is turned off (0).
  */
+import { isUtf8 } from 'node:buffer';
 import Stripe from 'stripe';
 import {
   checkTimestamp,
@@ -40,7 +41,12 @@ export function stripeVerifier(options: unknown, toleranceSeconds: number): Veri
         );
       }
       checkTimestamp(Number(t), request.now, toleranceSeconds);
-      const receivedAt = Math.floor(request.now.getTime() / 1000);
+      // The package signs the body decoded as UTF-8 text: other bytes would be
+      // replaced (U+FFFD) before the check, so the stored bytes would not be
+      // the signed ones. Stripe sends UTF-8 JSON; anything else is refused.
+      if (!isUtf8(request.rawBody)) throw invalidSignature('the body is not UTF-8; Stripe signs UTF-8 JSON');
+      // Milliseconds, as the package expects (its own age check is off: tolerance 0).
+      const receivedAt = request.now.getTime();
       for (const secret of secrets) {
         try {
           if (

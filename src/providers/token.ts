@@ -23,6 +23,7 @@ export function tokenVerifier(options: unknown): Verifier {
   };
   return {
     needsSecret: true,
+    secretHeaders: [name],
     verify(request, secrets) {
       const given = header(request.headers, name);
       if (given === undefined || given === '') throw invalidSignature(`missing ${name} header`);

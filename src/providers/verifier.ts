@@ -38,6 +38,11 @@ export interface Verifier {
   bodyless?(request: WebhookRequest): boolean;
   /** Whether the scheme needs at least one secret to verify anything. */
   readonly needsSecret: boolean;
+  /**
+   * Header names (lower-case) of this source's own that carry a signature or
+   * token, beyond the well-known ones: never stored with the event.
+   */
+  readonly secretHeaders?: readonly string[];
 }
 
 /** A source's scheme options are wrong; the message names the option and what is allowed. */

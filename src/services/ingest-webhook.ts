@@ -115,7 +115,7 @@ export class IngestService {
       rawBody: request.rawBody,
       payloadJson,
       payloadIsBody,
-      headersJson: storedHeaders(request.headers, source.options),
+      headersJson: storedHeaders(request.headers, verifier.secretHeaders ?? []),
       status: publish ? 'pending' : 'completed',
       maxRetries: source.maxRetries ?? this.options.defaultMaxRetries,
     });
@@ -182,19 +182,11 @@ function cleanText(value: string): string {
   );
 }
 
-/** Request headers without the ones that carry secrets (including a source's own header names). */
-export function storedHeaders(headers: Headers, options: Record<string, unknown>): string {
-  const extra = new Set(
-    ['header', 'timestampHeader']
-      .map((k) => options[k])
-      .filter((v): v is string => typeof v === 'string')
-      .map((v) => v.toLowerCase()),
-  );
-  // A timestamp header is not secret; keep it.
-  if (typeof options.timestampHeader === 'string') extra.delete(options.timestampHeader.toLowerCase());
+/** Request headers without the ones that carry secrets: the well-known ones and the source's own (lower-case). */
+export function storedHeaders(headers: Headers, secretHeaders: readonly string[]): string {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || SECRET_HEADERS.has(name) || extra.has(name)) continue;
+    if (value === undefined || SECRET_HEADERS.has(name) || secretHeaders.includes(name)) continue;
     kept[name] = cleanLabel(Array.isArray(value) ? value.join(', ') : value, 2000);
   }
   return JSON.stringify(kept);

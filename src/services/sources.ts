@@ -12,6 +12,7 @@ import {
   type SourceSecret,
   type WebhookSource,
 } from '../domain/source.js';
+import { stripeSecretProblem } from '../domain/secrets.js';
 import { isTenantId, TENANT_RULE } from '../domain/tenant.js';
 import { createVerifier, InvalidSourceOptions } from '../providers/index.js';
 import { checkStandardWebhooksSecret } from '../providers/standard-webhooks.js';
@@ -48,8 +49,8 @@ export function checkSecret(scheme: Scheme, secret: string): void {
   if (secret.length < 8 || secret.length > 512 || /\s/.test(secret)) {
     throw new SourceError('a secret must be 8-512 characters without spaces');
   }
-  if (scheme === 'stripe' && !secret.startsWith('whsec_'))
-    throw new SourceError('stripe secrets start with whsec_');
+  const stripeProblem = scheme === 'stripe' ? stripeSecretProblem(secret) : undefined;
+  if (stripeProblem !== undefined) throw new SourceError(stripeProblem);
   if (scheme === 'standard-webhooks') {
     try {
       checkStandardWebhooksSecret(secret);

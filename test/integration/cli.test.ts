@@ -29,7 +29,7 @@ test('config show prints every setting with secrets as ***', async (t) => {
   const env = {
     DATABASE_URL: 'postgres://app:hunter2@db:5432/app',
     ADMIN_TOKEN: 'admin-token-0123456789',
-    STRIPE_WEBHOOK_SECRET: 'whsec_topsecret',
+    STRIPE_WEBHOOK_SECRET: 'whsec_topsecret_0123456789',
     PORT: '9001',
   };
   const r = await integctl(['config', 'show'], env);
@@ -37,7 +37,7 @@ test('config show prints every setting with secrets as ***', async (t) => {
   t.regex(r.stdout, /^PORT\s+9001$/m);
   t.regex(r.stdout, /^DATABASE_URL\s+postgres:\/\/app:\*\*\*@db:5432\/app$/m);
   t.regex(r.stdout, /^ADMIN_TOKEN\s+\*\*\*$/m);
-  for (const secret of ['hunter2', 'admin-token-0123456789', 'whsec_topsecret'])
+  for (const secret of ['hunter2', 'admin-token-0123456789', 'whsec_topsecret_0123456789'])
     t.false(r.stdout.includes(secret));
   const json = await integctl(['config', 'show', '--json'], env);
   t.is((JSON.parse(json.stdout) as Record<string, string>).STRIPE_WEBHOOK_SECRET, '***');

@@ -66,6 +66,9 @@ for (const [key, value, allowed] of [
   ['CACHE_ENABLED', 'maybe', 'true or false'],
   ['RETRY_CRON', 'every minute', 'cron expression'],
   ['STRIPE_WEBHOOK_SECRET', 'sk_live_x', 'whsec_'],
+  // The prefix alone (or a short key) would make an HMAC key anyone can sign with.
+  ['STRIPE_WEBHOOK_SECRET', 'whsec_', 'at least 16'],
+  ['STRIPE_WEBHOOK_SECRET', 'whsec_short', 'at least 16'],
 ] as const) {
   test(`bad ${key}=${value} is one line naming the key and what is allowed`, (t) => {
     const err = t.throws(() => loadConfig({ env: { [key]: value }, configDir: empty }), {
@@ -115,7 +118,7 @@ test('describeConfig shows secrets as *** and URL passwords masked', (t) => {
       DATABASE_URL: 'postgres://app:hunter2@db/app',
       REDIS_URL: 'redis://:redispass@cache:6379',
       ADMIN_TOKEN: 'admintoken-0123456789',
-      STRIPE_WEBHOOK_SECRET: 'whsec_abc,whsec_def',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abcabcabcabcabcabc,whsec_defdefdefdefdefdef',
     },
     configDir: empty,
   });

@@ -11,6 +11,7 @@ import { activeSecrets, type WebhookSource } from '../../src/domain/source.js';
 import { safeEqual, safeIncludes } from '../../src/providers/constant-time.js';
 import { createVerifier, InvalidSourceOptions, type WebhookRequest } from '../../src/providers/index.js';
 import { checkStandardWebhooksSecret } from '../../src/providers/standard-webhooks.js';
+import { storedHeaders } from '../../src/services/ingest-webhook.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const SECONDS = Math.floor(NOW.getTime() / 1000);
@@ -285,7 +286,64 @@ test('every other scheme refuses bad options when the source is built, naming th
     t.regex(err.message, pattern, `${scheme} ${JSON.stringify(options)}`);
   }
   t.throws(() => checkStandardWebhooksSecret('not-a-whsec'), { message: /whsec_ followed by base64/ });
+  // Unpadded base64 the package cannot load, and keys too short to be secret.
+  t.throws(() => checkStandardWebhooksSecret('whsec_ab'), { message: /whsec_ followed by base64/ });
+  t.throws(() => checkStandardWebhooksSecret(`whsec_${randomBytes(8).toString('base64')}`), {
+    message: /at least 16 bytes/,
+  });
   t.notThrows(() => checkStandardWebhooksSecret(swSecret));
+});
+
+test('a standard-webhooks secret the package cannot load does not stop the next one from verifying', (t) => {
+  const r = req(swBody, swHeaders());
+  t.notThrows(() => sw.verify(r, ['whsec_ab', swSecret]));
+  t.is(
+    code(() => sw.verify(r, ['whsec_ab'])),
+    'INVALID_SIGNATURE',
+  );
+});
+
+test('stripe and standard-webhooks refuse bodies that are not UTF-8, which their libraries would sign as U+FFFD', (t) => {
+  // Signed over text holding U+FFFD, then sent with a lone 0xFF in its place:
+  // the packages decode both to the same text, so only this check tells them apart.
+  const text = '{"id":"evt_fffd","note":"\ufffd"}';
+  const sent = Buffer.concat([
+    Buffer.from('{"id":"evt_fffd","note":"'),
+    Buffer.from([0xff]),
+    Buffer.from('"}'),
+  ]);
+  t.is(
+    code(() => stripe.verify(req(sent, { 'stripe-signature': stripeSig(text) }), [stripeSecret])),
+    'INVALID_SIGNATURE',
+  );
+  t.notThrows(() => stripe.verify(req(text, { 'stripe-signature': stripeSig(text) }), [stripeSecret]));
+  t.is(
+    code(() => sw.verify(req(sent, swHeaders('msg_fffd', NOW, swSecret, text)), [swSecret])),
+    'INVALID_SIGNATURE',
+  );
+  t.notThrows(() => sw.verify(req(text, swHeaders('msg_fffd', NOW, swSecret, text)), [swSecret]));
+});
+
+test("a source's own signature headers are never stored, the Apps Script one included", (t) => {
+  const drive = createVerifier('google-drive', { appsScript: { header: 'X-Apps-Sig' } }, TOLERANCE);
+  const hmac = createVerifier('hmac', { header: 'X-Sig', timestampHeader: 'X-Ts' }, TOLERANCE);
+  const headers = {
+    'x-apps-sig': 'abc',
+    'x-sig': 'def',
+    'x-ts': '123',
+    'stripe-signature': 'x',
+    'user-agent': 'ua',
+  };
+  t.deepEqual(JSON.parse(storedHeaders(headers, drive.secretHeaders ?? [])), {
+    'x-sig': 'def',
+    'x-ts': '123',
+    'user-agent': 'ua',
+  });
+  t.deepEqual(JSON.parse(storedHeaders(headers, hmac.secretHeaders ?? [])), {
+    'x-apps-sig': 'abc',
+    'x-ts': '123',
+    'user-agent': 'ua',
+  });
 });
 
 // ---------------------------------------------------------------- google drive
