@@ -60,7 +60,7 @@ export function googleDriveVerifier(options: unknown, toleranceSeconds: number):
         throw invalidSignature('missing or malformed X-Goog-Message-Number header');
     },
     identify(request, payload) {
-      if (!isDrivePush(request)) return genericIdentity(request, payload, appsScript ?? {});
+      if (!isDrivePush(request)) return genericIdentity(request, payload, appsScript ?? {}, true);
       const channel = header(request.headers, 'x-goog-channel-id') ?? '';
       const message = header(request.headers, 'x-goog-message-number') ?? '';
       const key = `${channel}:${message}`;

@@ -93,7 +93,7 @@ export function hmacVerifier(options: unknown, toleranceSeconds: number): Verifi
     needsSecret: true,
     secretHeaders: [o.header],
     verify: (request, secrets) => verifyHmac(o, request, secrets, toleranceSeconds),
-    identify: (request, payload) => genericIdentity(request, payload, o),
+    identify: (request, payload) => genericIdentity(request, payload, o, true),
     publishable: () => true,
   };
 }
@@ -112,7 +112,8 @@ export function githubVerifier(options: unknown, toleranceSeconds: number): Veri
   return {
     needsSecret: true,
     verify: (request, secrets) => verifyHmac(GITHUB_OPTIONS, request, secrets, toleranceSeconds),
-    identify: (request, payload) => genericIdentity(request, payload, { dedupHeader: 'x-github-delivery' }),
+    identify: (request, payload) =>
+      genericIdentity(request, payload, { dedupHeader: 'x-github-delivery' }, true),
     publishable: () => true,
   };
 }

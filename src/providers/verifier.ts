@@ -80,9 +80,20 @@ function pathValue(payload: unknown, path: string): unknown {
 }
 
 function idString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return cleanLabel(value, 500);
+  if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+/**
+ * The id as shown (cleaned, at most 500 characters) and as a dedup key: the
+ * id itself when showing it changed nothing, else its hash, so two ids that
+ * differ only past 500 characters or in control characters stay two events.
+ */
+function identityOf(id: string, boundTo?: Buffer): Identity {
+  const shown = cleanLabel(id, 500);
+  const key = shown === id ? id : `id-sha256:${createHash('sha256').update(id).digest('hex')}`;
+  return { eventId: shown, dedupKey: boundTo === undefined ? key : `${key}:${bodyHash(boundTo)}` };
 }
 
 export function bodyHash(raw: Buffer): string {
@@ -97,18 +108,31 @@ export interface DedupOptions {
 /**
  * The generic rule: a configured header or JSON path, else body event_id, then
  * id, else the SHA-256 of the raw body (so a byte-identical redelivery is a
- * duplicate even without an id).
+ * duplicate even without an id). `payload` is the body read from its bytes
+ * alone (ingest's identityData), never by its unsigned Content-Type.
+ *
+ * `signedBody`: the scheme signs the body but not the headers. An id taken
+ * from a header is then bound to the body (key = id + the body's hash): a
+ * redelivery repeats both, while a captured delivery replayed under another
+ * id, or under the id of an event still to come, can neither pass as new nor
+ * shadow that event as its "duplicate".
  */
-export function genericIdentity(request: WebhookRequest, payload: unknown, options: DedupOptions): Identity {
+export function genericIdentity(
+  request: WebhookRequest,
+  payload: unknown,
+  options: DedupOptions,
+  signedBody = false,
+): Identity {
+  if (options.dedupHeader) {
+    const id = idString(header(request.headers, options.dedupHeader));
+    if (id !== undefined) return identityOf(id, signedBody ? request.rawBody : undefined);
+  }
   let id: string | undefined;
-  if (options.dedupHeader) id = idString(header(request.headers, options.dedupHeader));
-  if (id === undefined && options.dedupPath) id = idString(pathValue(payload, options.dedupPath));
+  if (options.dedupPath) id = idString(pathValue(payload, options.dedupPath));
   if (id === undefined && !options.dedupHeader && !options.dedupPath) {
     id = idString(pathValue(payload, 'event_id')) ?? idString(pathValue(payload, 'id'));
   }
-  return id === undefined
-    ? { eventId: null, dedupKey: bodyHash(request.rawBody) }
-    : { eventId: id, dedupKey: id };
+  return id === undefined ? { eventId: null, dedupKey: bodyHash(request.rawBody) } : identityOf(id);
 }
 
 // ---- option readers: each names the option and what it allows ----

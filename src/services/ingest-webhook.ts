@@ -97,9 +97,12 @@ export class IngestService {
 
     const contentType =
       typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : null;
-    const { payload, payloadJson, payloadIsBody } =
+    const { payload, payloadJson, payloadIsBody, fromJson } =
       verifier.bodyless?.(webhook) === true ? NO_BODY : parseBody(request.rawBody, contentType);
-    const identity = verifier.identify(webhook, payload);
+    // The dedup key must not hang on the Content-Type, which no signature
+    // covers: ids are read from the body's bytes as they are (a JSON body sent
+    // again as text/plain is the same event, not a new one).
+    const identity = verifier.identify(webhook, fromJson ? payload : identityData(request.rawBody));
     const publish = verifier.publishable(webhook);
     const tenant = request.tenantId ?? source.tenantId;
     const result = await this.options.writer.write({
@@ -123,7 +126,18 @@ export class IngestService {
   }
 }
 
-const NO_BODY = { payload: undefined, payloadJson: null, payloadIsBody: false } as const;
+const NO_BODY = { payload: undefined, payloadJson: null, payloadIsBody: false, fromJson: false } as const;
+
+/** The body as data, whatever its label says: JSON if it parses, else form fields. */
+export function identityData(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const text = raw.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+}
 
 /**
  * JSON bodies must parse (400 otherwise); form bodies become an object of their
@@ -133,7 +147,7 @@ const NO_BODY = { payload: undefined, payloadJson: null, payloadIsBody: false } 
 export function parseBody(
   raw: Buffer,
   contentType: string | null,
-): { payload: unknown; payloadJson: string | null; payloadIsBody: boolean } {
+): { payload: unknown; payloadJson: string | null; payloadIsBody: boolean; fromJson: boolean } {
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   const looksJson = contentType === null && raw.length > 0 && (raw[0] === 0x7b || raw[0] === 0x5b);
   if (isJsonContentType(contentType) || looksJson) {
@@ -149,7 +163,12 @@ export function parseBody(
       );
     }
     const unsafe = JSONB_UNSAFE.test(text);
-    return { payload, payloadJson: unsafe ? jsonbSafe(payload) : text, payloadIsBody: !unsafe };
+    return {
+      payload,
+      payloadJson: unsafe ? jsonbSafe(payload) : text,
+      payloadIsBody: !unsafe,
+      fromJson: true,
+    };
   }
   if (type === 'application/x-www-form-urlencoded') {
     const payload = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
@@ -158,9 +177,10 @@ export function parseBody(
       payload,
       payloadJson: JSONB_UNSAFE.test(json) ? jsonbSafe(payload) : json,
       payloadIsBody: false,
+      fromJson: false,
     };
   }
-  return { payload: undefined, payloadJson: null, payloadIsBody: false };
+  return { payload: undefined, payloadJson: null, payloadIsBody: false, fromJson: false };
 }
 
 /**

@@ -196,6 +196,24 @@ test('bad signatures are 401 and store nothing', async (t) => {
   t.is(stored.rows[0]?.n, 0);
 });
 
+test('a delivery sent again under another Content-Type or tenant is the same event, not a new one', async (t) => {
+  const body = JSON.stringify({ id: `evt_${randomBytes(6).toString('hex')}`, type: 'charge.succeeded' });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET });
+  const first = await postStripe(body, signature);
+  t.is(first.statusCode, 202);
+  const id = first.json<{ event_id: string }>().event_id;
+  // Neither header is signed: a replay that changes them must still be a duplicate.
+  for (const headers of <Array<Record<string, string>>>[
+    { 'content-type': 'text/plain' },
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    { 'content-type': 'application/octet-stream', 'x-tenant-id': 'someone-else' },
+  ]) {
+    const again = await postStripe(body, signature, headers);
+    t.is(again.statusCode, 200, JSON.stringify(headers));
+    t.deepEqual(again.json(), { status: 'duplicate', event_id: id });
+  }
+});
+
 test('malformed JSON with a valid signature is 400 MALFORMED_BODY; an empty body too', async (t) => {
   const body = '{"id": "evt_bad", "type": ';
   const res = await postStripe(

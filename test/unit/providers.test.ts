@@ -2,7 +2,7 @@
  * Every signature scheme, signed with the provider's own library (stripe,
  * standardwebhooks) or its documented recipe (GitHub, HMAC, Drive headers).
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import test from 'ava';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
@@ -14,6 +14,7 @@ import { checkStandardWebhooksSecret } from '../../src/providers/standard-webhoo
 import { storedHeaders } from '../../src/services/ingest-webhook.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
+const sha256 = (body: string) => `sha256:${createHash('sha256').update(body).digest('hex')}`;
 const SECONDS = Math.floor(NOW.getTime() / 1000);
 const TOLERANCE = 300;
 
@@ -186,7 +187,8 @@ test("github: GitHub's documented X-Hub-Signature-256 recipe verifies; dedup by 
     'x-github-event': 'pull_request',
   });
   t.notThrows(() => gh.verify(r, [ghSecret]));
-  t.deepEqual(gh.identify(r, JSON.parse(ghBody)), { eventId: 'd-1', dedupKey: 'd-1' });
+  // GitHub signs the body, not X-GitHub-Delivery: the key binds the delivery id to the body.
+  t.deepEqual(gh.identify(r, JSON.parse(ghBody)), { eventId: 'd-1', dedupKey: `d-1:${sha256(ghBody)}` });
   t.is(
     code(() =>
       gh.verify(req(ghBody, { 'x-hub-signature-256': ghSig().replace('sha256=', 'sha1=') }), [ghSecret]),
@@ -250,7 +252,34 @@ test('hmac: sha1 hex without prefix, and the dedup rule: header, path, event_id,
   const byPath = createVerifier('hmac', { dedupPath: 'data.id' }, TOLERANCE);
   t.is(byPath.identify(req('', {}), { data: { id: 'p-1' }, id: 'ignored' }).dedupKey, 'p-1');
   const byHeader = createVerifier('hmac', { dedupHeader: 'X-Delivery' }, TOLERANCE);
-  t.is(byHeader.identify(req('', { 'x-delivery': 'h-1' }), { id: 'ignored' }).dedupKey, 'h-1');
+  t.is(byHeader.identify(req('', { 'x-delivery': 'h-1' }), { id: 'ignored' }).dedupKey, `h-1:${sha256('')}`);
+});
+
+test('dedup keys: a replayed body under another header id neither passes as its twin nor shadows the real event', (t) => {
+  const v = createVerifier('hmac', { dedupHeader: 'X-Delivery' }, TOLERANCE);
+  const captured = v.identify(req('{"n":1}', { 'x-delivery': '1001' }), undefined);
+  const redelivered = v.identify(req('{"n":1}', { 'x-delivery': '1001' }), undefined);
+  const replayedAsNext = v.identify(req('{"n":1}', { 'x-delivery': '1002' }), undefined);
+  const realNext = v.identify(req('{"n":2}', { 'x-delivery': '1002' }), undefined);
+  t.is(redelivered.dedupKey, captured.dedupKey, 'a true redelivery is a duplicate');
+  t.not(replayedAsNext.dedupKey, realNext.dedupKey, 'the replay does not claim the coming event');
+  t.is(realNext.eventId, '1002');
+  // token and none sign nothing: their header ids stay bare.
+  const token = createVerifier('token', { dedupHeader: 'X-Delivery' }, TOLERANCE);
+  t.is(token.identify(req('{"n":1}', { 'x-delivery': '1001' }), undefined).dedupKey, '1001');
+});
+
+test('dedup keys: ids that differ only past 500 characters or in control characters stay apart', (t) => {
+  const v = createVerifier('none', {}, TOLERANCE);
+  const long = 'e'.repeat(500);
+  const a = v.identify(req('', {}), { id: `${long}a` });
+  const b = v.identify(req('', {}), { id: `${long}b` });
+  t.not(a.dedupKey, b.dedupKey);
+  t.is(a.eventId, long, 'shown cut to 500 characters');
+  const c = v.identify(req('', {}), { id: 'x\u0001y' });
+  const d = v.identify(req('', {}), { id: 'x\u0002y' });
+  t.not(c.dedupKey, d.dedupKey);
+  t.is(v.identify(req('', {}), { id: 'evt_1' }).dedupKey, 'evt_1', 'plain ids are their own key');
 });
 
 test('hmac: bad options are refused when the source is built, naming the option', (t) => {
