@@ -187,10 +187,15 @@ export function parseBody(
  * The payload re-serialised with NUL characters removed and unpaired
  * surrogates replaced, which jsonb refuses. The raw bytes keep the original.
  */
-function jsonbSafe(payload: unknown): string {
-  return JSON.stringify(payload, (_key, value: unknown) =>
-    typeof value === 'string' ? cleanText(value) : value,
-  );
+function jsonbSafe(payload: unknown): string | null {
+  try {
+    return JSON.stringify(payload, (_key, value: unknown) =>
+      typeof value === 'string' ? cleanText(value) : value,
+    );
+  } catch {
+    // Nested too deep to re-serialise: kept as raw bytes only.
+    return null;
+  }
 }
 
 function cleanText(value: string): string {

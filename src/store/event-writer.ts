@@ -198,7 +198,13 @@ export class EventWriter {
     return answers;
   }
 
-  /** Stores rows one at a time; a row Postgres refuses for its data gets a 400 of its own. */
+  /**
+   * Stores rows one at a time. A row whose parsed payload Postgres refuses
+   * (valid JSON that jsonb cannot hold: a NUL in a key, nesting deeper than
+   * Postgres's stack) is stored without it, raw bytes kept, rather than
+   * refused: the provider would give up on a 400 and the event would be lost.
+   * A row refused even so gets a 400 of its own.
+   */
   private async storeOneByOne(
     rows: NewEventRow[],
     refused: Map<string, AppError>,
@@ -206,7 +212,7 @@ export class EventWriter {
     const answers = new Map<string, StoreResult>();
     for (const row of rows) {
       try {
-        for (const [k, v] of await this.store([row])) answers.set(k, v);
+        for (const [k, v] of await this.storeWithoutPayloadIfRefused(row)) answers.set(k, v);
       } catch (err) {
         if (!isDataError(err)) throw err;
         const code = (err as { code?: string }).code;
@@ -221,6 +227,23 @@ export class EventWriter {
       }
     }
     return answers;
+  }
+
+  private async storeWithoutPayloadIfRefused(row: NewEventRow): Promise<Map<string, StoreResult>> {
+    try {
+      return await this.store([row]);
+    } catch (err) {
+      if (!isDataError(err) || (row.payloadJson === null && row.payloadIsBody !== true)) throw err;
+      const stored = await this.store([{ ...row, payloadJson: null, payloadIsBody: false }]);
+      this.options.log.warn(
+        { source: row.source, sqlstate: (err as { code?: string }).code },
+        'webhook stored without its parsed payload: Postgres refused it as jsonb',
+      );
+      // What is published must be what was stored.
+      row.payloadJson = null;
+      row.payloadIsBody = false;
+      return stored;
+    }
   }
 
   private failAll(batch: Waiting[], err: unknown): void {

@@ -132,3 +132,42 @@ test('a row to publish is stored processing when leased at insert, pending when 
     { dedup_key: 'waiting', status: 'pending', locked_by: null, leased: null },
   ]);
 });
+
+test('valid JSON that jsonb refuses is stored without its payload, raw bytes kept; its neighbours are untouched', async (t) => {
+  const source = `jsonb-${randomUUID().slice(0, 6)}`;
+  const writer = new EventWriter(db.pool, {
+    log: createLogger('silent'),
+    lease: { owner: null, seconds: 60 },
+  });
+  // A NUL escape in a key (values are cleaned at ingest; jsonb refuses it anywhere) and nesting deeper than Postgres's stack.
+  const nulKey = '{"a\\u0000b":1}';
+  const deep = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const rows = [
+    row(source, 'ok-1', Buffer.from('{"n":1}'), '{"n":1}'),
+    row(source, 'nul-key', Buffer.from(nulKey), nulKey),
+    row(source, 'deep', Buffer.from(deep), deep),
+    row(source, 'ok-2', Buffer.from('{"n":2}'), '{"n":2}'),
+  ];
+  const results = await Promise.all(rows.map((r) => writer.write(r)));
+  t.deepEqual(
+    results.map((r) => r.duplicate),
+    [false, false, false, false],
+  );
+  const stored = await db.pool.query<{ dedup_key: string; raw_body: Buffer; payload: unknown }>(
+    'SELECT dedup_key, raw_body, payload FROM webhook_events WHERE source = $1',
+    [source],
+  );
+  const byKey = new Map(stored.rows.map((r) => [r.dedup_key, r]));
+  t.deepEqual(byKey.get('ok-1')?.payload, { n: 1 });
+  t.deepEqual(byKey.get('ok-2')?.payload, { n: 2 });
+  for (const [key, text] of [
+    ['nul-key', nulKey],
+    ['deep', deep],
+  ] as const) {
+    t.is(byKey.get(key)?.payload, null, key);
+    t.true(byKey.get(key)?.raw_body.equals(Buffer.from(text)), key);
+  }
+  // What the processor will publish matches what was stored.
+  t.is(rows[1]?.payloadJson, null);
+  t.is(rows[2]?.payloadJson, null);
+});
