@@ -117,6 +117,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       bus,
       log,
       workerId,
+      leaseSeconds: config.eventLeaseSeconds,
       onResult: observe.onResult,
     });
     const retry = new RetryService({

@@ -6,7 +6,10 @@
  *
  * Events handed to enqueue() are already leased by this worker (the ingest
  * INSERT set locked_by), so no other worker touches them meanwhile; if this
- * process dies first, the lease expires and the retry loop picks them up.
+ * process dies first, the lease expires and the retry loop picks them up. An
+ * event that waited in the queue for half its lease (a long Redis stall, a
+ * flood) is not published from here: its lease could run out while it is,
+ * and another worker's claim would publish it too. It is left to that claim.
  */
 import type pg from 'pg';
 import type { EventBus } from '../bus/event-bus.js';
@@ -40,11 +43,13 @@ export interface ProcessorDeps {
   policy?: RetryPolicy;
   random?: () => number;
   maxBatch?: number;
+  /** The lease ingest takes (EVENT_LEASE_SECONDS); queued events older than half of it are left to the claim. */
+  leaseSeconds?: number;
   onResult?: (result: ProcessResult, items: readonly ProcessItem[], publishedAt: Date) => void;
 }
 
 export class EventProcessor {
-  private queue: ProcessItem[] = [];
+  private queue: Array<{ item: ProcessItem; queuedAt: number }> = [];
   private running = 0;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
@@ -60,7 +65,8 @@ export class EventProcessor {
 
   /** Queues leased events for processing after the webhook was answered. Never throws. */
   enqueue(items: readonly ProcessItem[]): void {
-    this.queue.push(...items);
+    const queuedAt = this.now().getTime();
+    for (const item of items) this.queue.push({ item, queuedAt });
     if (!this.scheduled && this.running < 2) {
       this.scheduled = true;
       setImmediate(() => this.pump());
@@ -76,7 +82,8 @@ export class EventProcessor {
   private pump(): void {
     this.scheduled = false;
     while (this.queue.length > 0 && this.running < 2) {
-      const batch = this.queue.splice(0, this.deps.maxBatch ?? 1000);
+      const batch = this.fresh(this.queue.splice(0, this.deps.maxBatch ?? 1000));
+      if (batch.length === 0) continue;
       this.running++;
       void this.process(batch)
         .catch((err: unknown) => {
@@ -86,10 +93,25 @@ export class EventProcessor {
         })
         .finally(() => {
           this.running--;
-          if (this.queue.length > 0) this.pump();
-          else if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+          this.pump();
         });
     }
+    // Idle (also when the last queued events were all left to the claim).
+    if (this.queue.length === 0 && this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** The queued events still well inside their lease; the others are left to the retry loop's claim. */
+  private fresh(entries: Array<{ item: ProcessItem; queuedAt: number }>): ProcessItem[] {
+    if (this.deps.leaseSeconds === undefined) return entries.map((e) => e.item);
+    const oldest = this.now().getTime() - (this.deps.leaseSeconds * 1000) / 2;
+    const fresh = entries.filter((e) => e.queuedAt >= oldest).map((e) => e.item);
+    if (fresh.length < entries.length) {
+      this.deps.log.warn(
+        { events: entries.length - fresh.length, lease_seconds: this.deps.leaseSeconds },
+        'events queued for half their lease; left to the retry loop once the lease ends',
+      );
+    }
+    return fresh;
   }
 
   /** Publishes a batch of leased events and records every outcome. */

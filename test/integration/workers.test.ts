@@ -248,3 +248,71 @@ test('a Drive push left to the workers (empty body labelled JSON) is published, 
   // A body labelled JSON that is not JSON still fails for good: no retry can mend it.
   t.like(byId.get(unreadable), { status: 'failed', last_error: 'the stored body is not valid JSON' });
 });
+
+test('an event queued on the fast path for half its lease is left to the claim, not published twice', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+  await db.pool.query(
+    `INSERT INTO webhook_events (id, source, dedup_key, event_type, raw_body, payload, status, locked_by, locked_until)
+     SELECT id, 'fast', id::text, 'order.created', convert_to('{}', 'UTF8'), '{}'::jsonb, 'processing', 'w1',
+            now() + interval '10 seconds'
+       FROM unnest($1::uuid[]) AS id`,
+    [ids],
+  );
+  // The in-process bus behind a gate: publishes wait until the test opens it (a Redis stall).
+  const inner = new MemoryBus();
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const published: string[] = [];
+  const bus: EventBus = {
+    kind: inner.kind,
+    publish: async (messages) => {
+      await gate;
+      published.push(...messages.map((m) => m.id));
+      return inner.publish(messages);
+    },
+    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
+  let clock = Date.now();
+  const pool = createPool(db.url, 2, 'fast-path');
+  t.teardown(() => pool.end());
+  const processor = new EventProcessor({
+    pool,
+    bus,
+    log,
+    workerId: 'w1',
+    leaseSeconds: 10,
+    now: () => new Date(clock),
+  });
+  const item = (id: string) => ({
+    id,
+    source: 'fast',
+    eventId: null,
+    eventType: 'order.created',
+    tenantId: null,
+    payloadJson: '{}',
+    retryCount: 0,
+    maxRetries: 3,
+  });
+  // Two batches run at once and stall; the third event waits in the queue.
+  processor.enqueue([item(ids[0]!)]);
+  await new Promise((r) => setImmediate(r));
+  processor.enqueue([item(ids[1]!)]);
+  await new Promise((r) => setImmediate(r));
+  processor.enqueue([item(ids[2]!)]);
+  clock += 6_000; // past half of the 10 s lease
+  open();
+  await processor.drain();
+  t.deepEqual(published.sort(), [ids[0]!, ids[1]!].sort());
+  const rows = await db.pool.query<{ id: string; status: string; locked_by: string | null }>(
+    'SELECT id, status, locked_by FROM webhook_events',
+  );
+  const byId = new Map(rows.rows.map((r) => [r.id, r]));
+  t.is(byId.get(ids[0]!)?.status, 'completed');
+  t.is(byId.get(ids[1]!)?.status, 'completed');
+  // Still leased to w1, untouched: the claim publishes it once the lease ends.
+  t.like(byId.get(ids[2]!), { status: 'processing', locked_by: 'w1' });
+});
