@@ -51,6 +51,8 @@ export class RetryLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A round with a long backlog ends after its current batches, not after the backlog.
+    this.options.retry.stop();
     await this.task?.destroy();
     this.task = undefined;
     await this.idle();

@@ -61,6 +61,7 @@ export function toProcessItem(row: ClaimedEvent): ProcessItem {
 
 export class RetryService {
   private readonly now: () => Date;
+  private stopping = false;
 
   constructor(private readonly options: RetryOptions) {
     this.now = options.now ?? (() => new Date());
@@ -74,12 +75,24 @@ export class RetryService {
    */
   async runDue(maxEvents = 50_000, concurrency = 2): Promise<RetryRound> {
     const total: RetryRound = { claimed: 0, completed: 0, retrying: 0, failed: 0 };
-    await Promise.all(Array.from({ length: concurrency }, () => this.drainLoop(total, maxEvents)));
+    // Both loops end before the round does, even when one fails: a loop left
+    // running would still claim and publish after the caller thinks it idle
+    // (and after shutdown released the leases and closed the pool).
+    const loops = await Promise.allSettled(
+      Array.from({ length: concurrency }, () => this.drainLoop(total, maxEvents)),
+    );
+    const failure = loops.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
     return total;
   }
 
+  /** Ends the running round after its current batches (shutdown): nothing more is claimed. */
+  stop(): void {
+    this.stopping = true;
+  }
+
   private async drainLoop(total: RetryRound, maxEvents: number): Promise<void> {
-    while (total.claimed < maxEvents) {
+    while (!this.stopping && total.claimed < maxEvents) {
       const rows = await claimDueEvents(this.options.pool, {
         now: this.now(),
         limit: Math.min(this.options.batchSize, maxEvents - total.claimed),

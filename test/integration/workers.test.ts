@@ -316,3 +316,34 @@ test('an event queued on the fast path for half its lease is left to the claim, 
   // Still leased to w1, untouched: the claim publishes it once the lease ends.
   t.like(byId.get(ids[2]!), { status: 'processing', locked_by: 'w1' });
 });
+
+test('stopping the retry service ends a long round after its current batches, leaving nothing half-claimed', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  await dueEvents(db, 1000, 'backlog');
+  const inner = new MemoryBus();
+  const shutdown: { begin?: () => void } = {};
+  const bus: EventBus = {
+    kind: inner.kind,
+    publish: (messages) => {
+      shutdown.begin?.(); // shutdown begins during the first batches
+      return inner.publish(messages);
+    },
+    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
+  const w = worker(db, bus, 'stopping-worker');
+  t.teardown(() => w.close());
+  shutdown.begin = () => w.retry.stop();
+  const round = await w.retry.runDue();
+  t.true(round.claimed > 0 && round.claimed < 1000, `claimed ${round.claimed}`);
+  t.is(round.completed, round.claimed);
+  const left = await db.pool.query<{ status: string; n: number; leased: number }>(
+    `SELECT status, count(*)::int AS n, count(locked_by)::int AS leased FROM webhook_events GROUP BY status ORDER BY status`,
+  );
+  t.deepEqual(left.rows, [
+    { status: 'completed', n: round.claimed, leased: 0 },
+    { status: 'retrying', n: 1000 - round.claimed, leased: 0 },
+  ]);
+});
