@@ -12,6 +12,13 @@ export interface BusMessage {
   payload: string;
   /** Publish even if this id was published recently (an operator's deliberate replay). */
   replay?: boolean;
+  /**
+   * The least time the "published" marker must last: until this event's next
+   * attempt could come, should this one's answer be lost (its retry delay plus
+   * its lease). The bus keeps the marker for the longer of this and its own
+   * dedup window.
+   */
+  holdSeconds?: number;
 }
 
 export type Unsubscribe = () => Promise<void>;

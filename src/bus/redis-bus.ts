@@ -16,7 +16,8 @@
  * marker (SET EX), so an append that failed leaves no marker behind. When Redis
  * ran the script but the reply was lost (Redis killed, a timeout), the retry
  * finds the marker and appends nothing: the stream gets each event once. The marker
- * lives `dedupSeconds` (longer than the first retries' backoff) and shares the
+ * lives `dedupSeconds`, or longer when the event's next attempt could come later
+ * (BusMessage.holdSeconds: late retries back off for up to an hour), and shares the
  * stream's hash slot ({integration:events}), so the script also runs on Redis
  * Cluster. An operator's replay of a published event skips the check.
  *
@@ -53,21 +54,22 @@ export function redisOptions(commandTimeoutMs: number): RedisOptions {
 }
 
 /**
- * KEYS: stream, then one marker per event. ARGV: maxlen, marker ttl (0 = no
- * check), then channel, payload, replay (1/0) per event. Returns one number per
- * event: 1 appended now, 0 appended by an earlier attempt (both published).
+ * KEYS: stream, then one marker per event. ARGV: maxlen, markers on (1/0),
+ * then channel, payload, replay (1/0), marker ttl (seconds) per event. Returns
+ * one number per event: 1 appended now, 0 appended by an earlier attempt (both
+ * published).
  */
 const PUBLISH_ONCE = `
-local ttl = tonumber(ARGV[2])
+local check = ARGV[2] == '1'
 local out = {}
 for i = 2, #KEYS do
-  local a = 3 * (i - 2) + 3
+  local a = 4 * (i - 2) + 3
   local append = 1
-  if ttl > 0 and ARGV[a + 2] ~= '1' and redis.call('EXISTS', KEYS[i]) == 1 then append = 0 end
+  if check and ARGV[a + 2] ~= '1' and redis.call('EXISTS', KEYS[i]) == 1 then append = 0 end
   if append == 1 then
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'channel', ARGV[a], 'event', ARGV[a + 1])
     redis.call('PUBLISH', ARGV[a], ARGV[a + 1])
-    if ttl > 0 then redis.call('SET', KEYS[i], '1', 'EX', ttl) end
+    if check then redis.call('SET', KEYS[i], '1', 'EX', ARGV[a + 3]) end
   end
   out[i - 1] = append
 end
@@ -127,10 +129,10 @@ export class RedisBus implements EventBus {
     const chunks = chunksOf(messages);
     for (const chunk of chunks) {
       const keys: string[] = [this.streamKey];
-      const args: Array<string | number> = [this.options.streamMaxLen, ttl];
+      const args: Array<string | number> = [this.options.streamMaxLen, ttl > 0 ? '1' : '0'];
       for (const m of chunk) {
         keys.push(this.markerKey(m.id));
-        args.push(m.channel, m.payload, m.replay ? '1' : '0');
+        args.push(m.channel, m.payload, m.replay ? '1' : '0', Math.max(ttl, Math.ceil(m.holdSeconds ?? 0)));
       }
       pipeline.publishOnce(keys.length, ...keys, ...args);
     }

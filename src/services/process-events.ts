@@ -14,7 +14,7 @@
 import type pg from 'pg';
 import type { EventBus } from '../bus/event-bus.js';
 import { channelFor, envelopeFor, type PublishableEvent } from '../domain/event.js';
-import { afterFailure, type RetryPolicy } from '../domain/retry-policy.js';
+import { afterFailure, retryDelayMs, type RetryPolicy } from '../domain/retry-policy.js';
 import type { Logger } from '../lib/logger.js';
 import { completeEvents, failEvents, type FailedOutcome } from '../store/sql/finish-events.js';
 
@@ -100,6 +100,16 @@ export class EventProcessor {
     if (this.queue.length === 0 && this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
+  /**
+   * How long an event's "published" marker must last: should this attempt's
+   * answer be lost, the next comes after the longest retry delay for its
+   * retry count (jitter included), plus a lease for the claim.
+   */
+  private holdSeconds(retryCount: number): number {
+    const delayMs = retryDelayMs(retryCount, { policy: this.deps.policy, random: () => 1 });
+    return Math.ceil(delayMs / 1000) + (this.deps.leaseSeconds ?? 60);
+  }
+
   /** The queued events still well inside their lease; the others are left to the retry loop's claim. */
   private fresh(entries: Array<{ item: ProcessItem; queuedAt: number }>): ProcessItem[] {
     if (this.deps.leaseSeconds === undefined) return entries.map((e) => e.item);
@@ -125,6 +135,7 @@ export class EventProcessor {
         channel: channelFor(i.source, i.eventType),
         payload: envelopeFor(i, startedAt),
         replay: i.replay === true,
+        holdSeconds: this.holdSeconds(i.retryCount),
       })),
     );
     const completedIds: string[] = [];

@@ -151,6 +151,39 @@ if (redisUrl) {
     t.is(await client.xlen(bus.streamKey), 1);
   });
 
+  test('redis: a marker lasts until the event could be attempted again, at least the dedup window', async (t) => {
+    const { bus, client } = await connectedBus(t);
+    const soon = { id: randomUUID(), channel: 'integration.webhook.t.hold', payload: '{}', holdSeconds: 60 };
+    // A late retry backs off for ~17 minutes: its marker must outlive the 600 s window.
+    const late = {
+      id: randomUUID(),
+      channel: 'integration.webhook.t.hold',
+      payload: '{}',
+      holdSeconds: 1056,
+    };
+    t.deepEqual(await bus.publish([soon, late]), [true, true]);
+    const ttlSoon = await client.ttl(bus.markerKey(soon.id));
+    const ttlLate = await client.ttl(bus.markerKey(late.id));
+    t.true(ttlSoon > 590 && ttlSoon <= 600, `soon: ${ttlSoon}`);
+    t.true(ttlLate > 1046 && ttlLate <= 1056, `late: ${ttlLate}`);
+    await client.del(bus.markerKey(soon.id), bus.markerKey(late.id));
+    // With the check off (PUBLISH_DEDUP_SECONDS=0) no marker is written at all.
+    const off = new RedisBus({
+      url: redisUrl ?? '',
+      streamMaxLen: 1000,
+      keyPrefix: testKeyPrefix(),
+      dedupSeconds: 0,
+    });
+    t.teardown(async () => {
+      await client.del(off.streamKey);
+      await off.close();
+    });
+    await eventually(async () => ((await off.ping()) ? true : undefined), 'connected');
+    const unmarked = { ...late, id: randomUUID() };
+    t.deepEqual(await off.publish([unmarked]), [true]);
+    t.is(await client.exists(off.markerKey(unmarked.id)), 0);
+  });
+
   test('redis: publishing while Redis is unreachable fails fast, per message', async (t) => {
     const bus = new RedisBus({ url: 'redis://127.0.0.1:1', streamMaxLen: 10 });
     t.teardown(() => bus.close());

@@ -347,3 +347,36 @@ test('stopping the retry service ends a long round after its current batches, le
     { status: 'retrying', n: 1000 - round.claimed, leased: 0 },
   ]);
 });
+
+test('each published event asks its marker to outlast its next possible attempt', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  const inner = new MemoryBus();
+  const holds: Array<number | undefined> = [];
+  const bus: EventBus = {
+    kind: inner.kind,
+    publish: (messages) => {
+      holds.push(...messages.map((m) => m.holdSeconds));
+      return inner.publish(messages);
+    },
+    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
+  const pool = createPool(db.url, 2, 'holds');
+  t.teardown(() => pool.end());
+  const processor = new EventProcessor({ pool, bus, log, workerId: 'w', leaseSeconds: 60 });
+  const item = (retryCount: number) => ({
+    id: randomUUID(),
+    source: 's',
+    eventId: null,
+    eventType: 't',
+    tenantId: null,
+    payloadJson: '{}',
+    retryCount,
+    maxRetries: 10,
+  });
+  await processor.process([item(0), item(4), item(9)]);
+  // Longest delay after this attempt (60 s x 2^n, +10 % jitter, at most an hour +10 %) plus a 60 s lease.
+  t.deepEqual(holds, [66 + 60, 1056 + 60, 3960 + 60]);
+});
