@@ -28,6 +28,7 @@ export class RetryLoop {
 
   start(): void {
     this.stopped = false;
+    this.options.retry.resume();
     this.task = cron.schedule(this.options.cronExpression, () => this.wake(), {
       name: 'retry-loop',
       noOverlap: false,

@@ -86,9 +86,13 @@ export class RetryService {
     return total;
   }
 
-  /** Ends the running round after its current batches (shutdown): nothing more is claimed. */
+  /** Ends the running round after its current batches (shutdown): nothing more is claimed until resume(). */
   stop(): void {
     this.stopping = true;
+  }
+
+  resume(): void {
+    this.stopping = false;
   }
 
   private async drainLoop(total: RetryRound, maxEvents: number): Promise<void> {

@@ -60,7 +60,14 @@ export function checkSecret(scheme: Scheme, secret: string): void {
   }
 }
 
-function validate(source: WebhookSource): void {
+/**
+ * Checks a source before it is saved. Secrets and the tenant are checked when
+ * they are set (add, or an update that sets them or changes the scheme), not
+ * on every update: a source saved under older rules must stay manageable (an
+ * operator must be able to disable it, say) and is mended by rotate-secret or
+ * --tenant.
+ */
+function validate(source: WebhookSource, checks: { secrets: boolean; tenant: boolean }): void {
   checkSourceName(source.name);
   try {
     const verifier = createVerifier(source.scheme, source.options, 300);
@@ -72,11 +79,11 @@ function validate(source: WebhookSource): void {
       throw new SourceError(`invalid options for ${source.scheme}: ${err.message}`);
     throw err;
   }
-  for (const s of source.secrets) checkSecret(source.scheme, s.value);
+  if (checks.secrets) for (const s of source.secrets) checkSecret(source.scheme, s.value);
   if (source.maxRetries !== null && (!Number.isInteger(source.maxRetries) || source.maxRetries < 0)) {
     throw new SourceError('max retries must be a whole number of 0 or more');
   }
-  if (source.tenantId !== null && !isTenantId(source.tenantId)) {
+  if (checks.tenant && source.tenantId !== null && !isTenantId(source.tenantId)) {
     throw new SourceError(`tenant ${JSON.stringify(source.tenantId.slice(0, 40))}: ${TENANT_RULE}`);
   }
   if (
@@ -134,7 +141,7 @@ export class SourceService {
       isActive: true,
       description: input.description ?? null,
     };
-    validate(source);
+    validate(source, { secrets: true, tenant: true });
     await this.repository.create(source);
     return generated === undefined ? { source } : { source, generatedSecret: generated };
   }
@@ -148,7 +155,10 @@ export class SourceService {
       ...current,
       ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
     };
-    validate(next);
+    validate(next, {
+      secrets: patch.scheme !== undefined && patch.scheme !== current.scheme,
+      tenant: patch.tenantId !== undefined,
+    });
     await this.repository.save(next);
     return next;
   }

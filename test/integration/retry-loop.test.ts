@@ -1,12 +1,13 @@
-/** The retry loop's behaviour when Postgres is away: log, count, try again next tick; never throw or spin. */
+/** The retry loop: when Postgres is away it logs, counts and tries again next tick, never throwing or spinning; and it survives a stop and start. */
 import test from 'ava';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import { RetryLoop } from '../../src/jobs/retry-loop.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventProcessor } from '../../src/services/process-events.js';
-import { RetryService } from '../../src/services/retry-due-events.js';
+import { RetryService, type RetryRound } from '../../src/services/retry-due-events.js';
 import { createPool } from '../../src/store/database.js';
 import { freePort } from '../../src/store/embedded.js';
+import { createTestDatabase } from '../helpers/db.js';
 
 test('with Postgres unreachable a round fails once, is counted, and the loop waits for the next tick', async (t) => {
   const pool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/none`, 2, 'test');
@@ -30,4 +31,27 @@ test('with Postgres unreachable a round fails once, is counted, and the loop wai
   await loop.idle();
   t.is(errors.length, 2, 'after a failure the loop waits for the next tick');
   t.regex(String((errors[0] as Error).message), /ECONNREFUSED|connect/);
+});
+
+test('a loop stopped and started again still claims due events', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  const pool = createPool(db.url, 2, 'restart');
+  t.teardown(() => pool.end());
+  const log = createLogger('silent');
+  const processor = new EventProcessor({ pool, bus: new MemoryBus(), log, workerId: 'w' });
+  const retry = new RetryService({ pool, processor, workerId: 'w', leaseSeconds: 30, batchSize: 10, log });
+  const rounds: RetryRound[] = [];
+  const loop = new RetryLoop({ cronExpression: '0 0 1 1 *', retry, log, onRound: (r) => rounds.push(r) });
+  loop.start();
+  await loop.stop();
+  loop.start();
+  t.teardown(() => loop.stop());
+  await db.pool.query(
+    `INSERT INTO webhook_events (id, source, dedup_key, event_type, raw_body, payload, status, next_retry_at, retry_count)
+     VALUES (gen_random_uuid(), 's', 'k', 't', convert_to('{}', 'UTF8'), '{}'::jsonb, 'retrying', now() - interval '1 second', 1)`,
+  );
+  loop.wake();
+  await loop.idle();
+  t.like(rounds.at(-1), { claimed: 1, completed: 1 });
 });

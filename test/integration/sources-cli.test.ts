@@ -121,6 +121,22 @@ test('update changes options and can disable a source', async (t) => {
   t.is(bad.code, 2);
 });
 
+test('a source saved under older rules (weak secret, odd tenant) can still be updated and disabled', async (t) => {
+  await db.pool.query(
+    `INSERT INTO webhook_configs (name, scheme, tenant_id, secrets)
+     VALUES ('legacy', 'stripe', 'acme corp',
+             jsonb_build_array(jsonb_build_object('value', 'whsec_abcdefgh12', 'createdAt', now(), 'expiresAt', null)))`,
+  );
+  const disabled = await integctl(['sources', 'update', 'legacy', '--disable', '--json'], env);
+  t.is(disabled.code, 0, disabled.stderr);
+  t.like(JSON.parse(disabled.stdout), { is_active: false });
+  // What the update sets is checked: a new tenant must follow the rule.
+  const tenant = await integctl(['sources', 'update', 'legacy', '--tenant', 'still odd'], env);
+  t.is(tenant.code, 1);
+  t.regex(tenant.stderr, /tenant "still odd": use 1-128 of A-Z a-z 0-9/);
+  t.is((await integctl(['sources', 'update', 'legacy', '--tenant', 'acme_corp'], env)).code, 0);
+});
+
 test('webhooks send signs a sample as the provider would and the daemon accepts it', async (t) => {
   const rt: TestRuntime = await testRuntime({}, db);
   t.teardown(() => rt.close());
@@ -178,7 +194,7 @@ test('webhooks send --payload FILE sends those bytes, signed; a Stripe payload m
   writeFileSync(latin1, Buffer.from('{"id":"evt_2","note":"caf\xe9"}', 'latin1'));
   const refused = await integctl(['webhooks', 'send', 'filed', '--url', address, '--payload', latin1], env);
   t.is(refused.code, 2);
-  t.regex(refused.stderr, /Stripe events are UTF-8 JSON; this file is not UTF-8/);
+  t.regex(refused.stderr, /stripe events are UTF-8 text; this file is not UTF-8/);
 });
 
 test('webhooks send to a URL where nothing listens is a clear failure', async (t) => {

@@ -50,10 +50,14 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
             }
           }
           const source = await findSource(ctx, name);
-          if (payload !== undefined && source.scheme === 'stripe' && !isUtf8(payload)) {
-            // Stripe sends UTF-8 JSON, and its signing helper signs text: other bytes would be re-encoded.
+          if (
+            payload !== undefined &&
+            (source.scheme === 'stripe' || source.scheme === 'standard-webhooks') &&
+            !isUtf8(payload)
+          ) {
+            // Both providers send UTF-8 and their libraries sign text: other bytes would be re-encoded.
             throw new UsageError(
-              `--payload ${flags.payload}: Stripe events are UTF-8 JSON; this file is not UTF-8`,
+              `--payload ${flags.payload}: ${source.scheme} events are UTF-8 text; this file is not UTF-8`,
             );
           }
           const secrets = activeSecrets(source, new Date());
