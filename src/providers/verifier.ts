@@ -108,8 +108,9 @@ export interface DedupOptions {
 /**
  * The generic rule: a configured header or JSON path, else body event_id, then
  * id, else the SHA-256 of the raw body (so a byte-identical redelivery is a
- * duplicate even without an id). `payload` is the body read from its bytes
- * alone (ingest's identityData), never by its unsigned Content-Type.
+ * duplicate even without an id). `payload` is the body as ingest reads it for
+ * ids: a JSON object whatever its unsigned Content-Type, form fields only when
+ * labelled as a form.
  *
  * `signedBody`: the scheme signs the body but not the headers. An id taken
  * from a header is then bound to the body (key = id + the body's hash): a

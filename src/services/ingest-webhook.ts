@@ -100,9 +100,14 @@ export class IngestService {
     const { payload, payloadJson, payloadIsBody, fromJson } =
       verifier.bodyless?.(webhook) === true ? NO_BODY : parseBody(request.rawBody, contentType);
     // The dedup key must not hang on the Content-Type, which no signature
-    // covers: ids are read from the body's bytes as they are (a JSON body sent
-    // again as text/plain is the same event, not a new one).
-    const identity = verifier.identify(webhook, fromJson ? payload : identityData(request.rawBody));
+    // covers: a JSON object body is read for its id whatever its label (sent
+    // again as text/plain or as a form, it is the same event, not a new one).
+    // Form fields are read only when labelled so: reading ids out of any text
+    // would merge distinct events ("id=1&state=open" and "id=1&state=closed").
+    const identity = verifier.identify(
+      webhook,
+      fromJson ? payload : (jsonObjectOf(request.rawBody) ?? payload),
+    );
     const publish = verifier.publishable(webhook);
     const tenant = request.tenantId ?? source.tenantId;
     const result = await this.options.writer.write({
@@ -128,14 +133,19 @@ export class IngestService {
 
 const NO_BODY = { payload: undefined, payloadJson: null, payloadIsBody: false, fromJson: false } as const;
 
-/** The body as data, whatever its label says: JSON if it parses, else form fields. */
-export function identityData(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString('utf8');
+/** The body as a JSON object if it is one, whatever its label; undefined otherwise (cheaply, for other bodies). */
+export function jsonObjectOf(raw: Buffer): unknown {
+  let start = 0;
+  while (
+    start < raw.length &&
+    (raw[start] === 0x20 || raw[start] === 0x0a || raw[start] === 0x0d || raw[start] === 0x09)
+  )
+    start++;
+  if (raw[start] !== 0x7b) return undefined; // '{': only objects carry ids
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
-    return Object.fromEntries(new URLSearchParams(text));
+    return undefined;
   }
 }
 

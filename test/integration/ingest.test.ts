@@ -214,6 +214,24 @@ test('a delivery sent again under another Content-Type or tenant is the same eve
   }
 });
 
+test('form-like text not labelled as a form is not read for ids: two such bodies stay two events', async (t) => {
+  await sources.add({ name: 'plain-text', scheme: 'none' });
+  const send = (body: string, type: string) =>
+    ctx.runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/generic/plain-text',
+      headers: { 'content-type': type },
+      payload: body,
+    });
+  const open = await send('id=1&state=open', 'text/plain');
+  const closed = await send('id=1&state=closed', 'text/plain');
+  t.is(open.statusCode, 202);
+  t.is(closed.statusCode, 202, 'not a duplicate of the first');
+  // Labelled as a form, the id field is the provider's id: the same id is the same event.
+  t.is((await send('id=7&state=open', 'application/x-www-form-urlencoded')).statusCode, 202);
+  t.is((await send('id=7&state=closed', 'application/x-www-form-urlencoded')).statusCode, 200);
+});
+
 test('malformed JSON with a valid signature is 400 MALFORMED_BODY; an empty body too', async (t) => {
   const body = '{"id": "evt_bad", "type": ';
   const res = await postStripe(
