@@ -29,6 +29,7 @@ export interface IngestResult {
 /** Headers that authenticate a delivery; they are not stored with the event. */
 const SECRET_HEADERS = new Set([
   'authorization',
+  'proxy-authorization',
   'cookie',
   'stripe-signature',
   'webhook-signature',
@@ -39,6 +40,14 @@ const SECRET_HEADERS = new Set([
   'x-webhook-token',
   'x-signature',
 ]);
+
+/**
+ * Any other header whose name says it carries a credential (x-api-key,
+ * x-auth-token, x-webhook-secret, x-shopify-hmac-sha256, ...): stored events
+ * are shown by the events API and CLI, so a name that looks secret is dropped
+ * rather than risk it.
+ */
+const SECRET_HEADER_NAME = /auth|token|secret|signature|passw|api[-_]?key|hmac|cookie|session/i;
 
 /** JSON text jsonb refuses: NUL escapes and unpaired surrogate escapes. Such payloads are stored raw only. */
 const JSONB_UNSAFE =
@@ -221,7 +230,13 @@ function cleanText(value: string): string {
 export function storedHeaders(headers: Headers, secretHeaders: readonly string[]): string {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || SECRET_HEADERS.has(name) || secretHeaders.includes(name)) continue;
+    if (
+      value === undefined ||
+      SECRET_HEADERS.has(name) ||
+      secretHeaders.includes(name) ||
+      SECRET_HEADER_NAME.test(name)
+    )
+      continue;
     kept[name] = cleanLabel(Array.isArray(value) ? value.join(', ') : value, 2000);
   }
   return JSON.stringify(kept);

@@ -377,6 +377,17 @@ test("a source's own signature headers are never stored, the Apps Script one inc
     'x-ts': '123',
     'user-agent': 'ua',
   });
+  // Nor anything whose name says it holds a credential.
+  const credentials = {
+    'proxy-authorization': 'Basic x',
+    'x-api-key': 'k',
+    'api-key': 'k',
+    'x-auth-token': 't',
+    'x-webhook-secret': 's',
+    'x-shopify-hmac-sha256': 'h',
+    'x-request-id': 'r-1',
+  };
+  t.deepEqual(JSON.parse(storedHeaders(credentials, [])), { 'x-request-id': 'r-1' });
 });
 
 // ---------------------------------------------------------------- google drive
