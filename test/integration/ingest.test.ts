@@ -214,6 +214,24 @@ test('a delivery sent again under another Content-Type or tenant is the same eve
   }
 });
 
+test('a Content-Type fastify cannot parse is no reason to refuse a delivery: stored as sent', async (t) => {
+  await sources.add({ name: 'odd-labels', scheme: 'none' });
+  for (const [i, label] of ['foo', '/', ';', 'application/', 'application/json, text/plain'].entries()) {
+    const res = await ctx.runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/generic/odd-labels',
+      headers: { 'content-type': label },
+      payload: JSON.stringify({ event_id: `odd-${i}` }),
+    });
+    t.is(res.statusCode, 202, `${label}: ${res.body}`);
+    const stored = await ctx.db.pool.query<{ content_type: string; event_id: string }>(
+      'SELECT content_type, event_id FROM webhook_events WHERE id = $1',
+      [res.json<{ event_id: string }>().event_id],
+    );
+    t.deepEqual(stored.rows[0], { content_type: label, event_id: `odd-${i}` });
+  }
+});
+
 test('form-like text not labelled as a form is not read for ids: two such bodies stay two events', async (t) => {
   await sources.add({ name: 'plain-text', scheme: 'none' });
   const send = (body: string, type: string) =>

@@ -34,10 +34,25 @@ const routeSchema = {
   response: { 200: answerSchema, 202: answerSchema, '4xx': errorSchema, '5xx': errorSchema },
 };
 
+/** The Content-Type each webhook request arrived with, while fastify reads its body as plain bytes. */
+const sentContentType = new WeakMap<FastifyRequest, string>();
+
 export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => {
     done(null, body);
+  });
+  // Fastify answers 415 to a Content-Type it cannot parse ("foo", "a/b, c/d")
+  // before any parser runs. No signature covers the label and the body is read
+  // as bytes whatever it says, so fastify is shown application/octet-stream
+  // and ingest the label as sent: an odd label must not cost a provider its event.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const sent = request.headers['content-type'];
+    if (sent !== undefined) {
+      sentContentType.set(request, sent);
+      request.headers['content-type'] = 'application/octet-stream';
+    }
+    done();
   });
 
   const handle =
@@ -45,6 +60,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (!opts.accepting()) throw new AppError('SHUTTING_DOWN', undefined, 5);
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const sent = sentContentType.get(request);
+      if (sent !== undefined) request.headers['content-type'] = sent;
       const result = await opts.ingest.ingest({
         sourceName: sourceName(request),
         rawBody,
