@@ -98,9 +98,10 @@ export class IngestService {
       throw err;
     }
 
+    // The event's tenant, as stored: no header and the source's own tenant share one budget.
     await this.options.budget?.check({
       source: source.name,
-      tenantId: request.tenantId,
+      tenantId: request.tenantId ?? source.tenantId ?? undefined,
       perMinute: source.rateLimitPerMinute,
     });
 

@@ -89,7 +89,12 @@ test("a caller naming a tenant cannot read or retry another tenant's events", as
     headers: { ...auth, 'x-management-company-id': 'uk_company_1' },
   });
   t.is(own.statusCode, 200);
-  for (const headers of [{ 'x-management-company-id': 'uk_company_2' }, { 'x-tenant-id': 'uk_company_2' }]) {
+  for (const headers of [
+    { 'x-management-company-id': 'uk_company_2' },
+    { 'x-tenant-id': 'uk_company_2' },
+    // An empty first header is absent: the alias still scopes the call.
+    { 'x-management-company-id': '', 'x-tenant-id': 'uk_company_2' },
+  ]) {
     const other = await ctx.runtime.app.inject({ method: 'GET', url, headers: { ...auth, ...headers } });
     t.is(other.statusCode, 404);
     t.is(other.json<{ error: { code: string } }>().error.code, 'EVENT_NOT_FOUND');

@@ -418,6 +418,21 @@ test('a tenant header that is not a tenant id is 400 INVALID_TENANT, never cut s
   );
 });
 
+test("events of the source's own tenant share one budget, with or without the tenant header", async (t) => {
+  const tenant = `own-${randomBytes(4).toString('hex')}`;
+  await sources.add({ name: 'limited-own', scheme: 'none', rateLimitPerMinute: 2, tenantId: tenant });
+  const send = (headers: Record<string, string>) =>
+    ctx.runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/generic/limited-own',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify({ event_id: randomBytes(6).toString('hex') }),
+    });
+  t.is((await send({})).statusCode, 202);
+  t.is((await send({})).statusCode, 202);
+  t.is((await send({ 'x-tenant-id': tenant })).statusCode, 429, 'the same tenant, named: no second budget');
+});
+
 test('a source over its rate_limit_per_minute gets 429 with Retry-After, per tenant; /health is never limited', async (t) => {
   await sources.add({ name: 'limited', scheme: 'none', rateLimitPerMinute: 2 });
   const send = (tenant: string) =>

@@ -17,9 +17,13 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/** X-Management-Company-ID, else its alias X-Tenant-ID; an empty header counts as absent. */
 export function tenantOf(request: FastifyRequest): string | undefined {
-  const h = request.headers['x-management-company-id'] ?? request.headers['x-tenant-id'];
-  return typeof h === 'string' && h !== '' ? h : undefined;
+  return given(request.headers['x-management-company-id']) ?? given(request.headers['x-tenant-id']);
+}
+
+function given(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 export function registerRequestContext(app: FastifyInstance): void {
