@@ -101,3 +101,42 @@ export async function assertReachable(pool: pg.Pool, url: string): Promise<void>
     );
   }
 }
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * Whether an error means Postgres cannot be reached or is going away (as
+ * opposed to a bad query): connection errors from pg or Sequelize, SQLSTATE
+ * class 08 and the shutdown states 57P01-57P03, pg-pool's connect timeout.
+ * Such failures are 503 with Retry-After to HTTP callers, not 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))
+    )
+      return true;
+    if (/^Sequelize(Connection|HostNotReachable|AccessDenied|ConnectionAcquireTimeout)/.test(e.name))
+      return true;
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+        e.message,
+      )
+    )
+      return true;
+    e =
+      (e as { parent?: unknown; original?: unknown; cause?: unknown }).parent ??
+      (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -117,5 +117,16 @@ test('Postgres down: webhooks get 503 with Retry-After, never a 2xx, and the dae
   t.is(unread.statusCode, 503);
   t.is(unread.json<{ error: { code: string } }>().error.code, 'STORAGE_UNAVAILABLE');
   t.truthy(unread.headers['retry-after']);
+  // The event endpoints read Postgres too: 503 with Retry-After, not 500.
+  for (const [method, url] of [
+    ['GET', '/api/v1/webhooks/events/00000000-0000-4000-8000-000000000000'],
+    ['POST', '/api/v1/webhooks/events/00000000-0000-4000-8000-000000000000/retry'],
+    ['GET', '/api/v1/webhooks/health'],
+  ] as const) {
+    const down = await runtime.app.inject({ method, url });
+    t.is(down.statusCode, 503, `${method} ${url}: ${down.body}`);
+    t.is(down.json<{ error: { code: string } }>().error.code, 'STORAGE_UNAVAILABLE');
+    t.truthy(down.headers['retry-after']);
+  }
   t.is((await runtime.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
 });

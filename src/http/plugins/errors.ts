@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, errorCatalogue, type ErrorCode } from '../../domain/errors.js';
+import { isDatabaseUnavailable } from '../../store/database.js';
 
 function fromFastify(error: FastifyError): AppError | undefined {
   if (error.validation) return new AppError('VALIDATION_FAILED', `invalid request: ${error.message}`);
@@ -20,6 +21,7 @@ function fromFastify(error: FastifyError): AppError | undefined {
       break;
   }
   if (error instanceof SyntaxError) return new AppError('MALFORMED_BODY', 'the body is not valid JSON');
+  if (isDatabaseUnavailable(error)) return new AppError('STORAGE_UNAVAILABLE', undefined, 5);
   const status = error.statusCode ?? 500;
   if (status === 429) return new AppError('RATE_LIMITED');
   if (status >= 400 && status < 500) return new AppError('BAD_REQUEST', error.message);
