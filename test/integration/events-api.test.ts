@@ -125,6 +125,33 @@ test('unknown and malformed event ids are 404 EVENT_NOT_FOUND', async (t) => {
   }
 });
 
+test('POST retry ignores whatever body a client sends with it', async (t) => {
+  const id = await ingest('e-retry-body');
+  const completed = () =>
+    eventually(async () => {
+      const r = await ctx.db.pool.query<{ status: string }>(
+        'SELECT status FROM webhook_events WHERE id = $1',
+        [id],
+      );
+      return r.rows[0]?.status === 'completed' ? true : undefined;
+    }, 'completed');
+  for (const [type, payload] of [
+    ['application/x-www-form-urlencoded', ''], // curl -X POST -d ''
+    ['application/json', ''],
+    ['application/json', '{"reason":"manual"}'],
+    ['text/plain', 'please'],
+  ] as const) {
+    await completed();
+    const res = await ctx.runtime.app.inject({
+      method: 'POST',
+      url: `/api/v1/webhooks/events/${id}/retry`,
+      headers: { ...auth, 'content-type': type },
+      payload,
+    });
+    t.is(res.statusCode, 202, `${type} ${JSON.stringify(payload)}: ${res.body}`);
+  }
+});
+
 test('POST retry publishes the event again and records a second attempt', async (t) => {
   const id = await ingest('e-retry');
   await eventually(async () => {

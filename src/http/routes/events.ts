@@ -23,6 +23,12 @@ export interface EventRouteOptions {
 
 export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions): Promise<void> {
   const admin = requireAdmin(opts.adminToken);
+  // These routes read no body: whatever a client sends with a retry (curl -d '',
+  // an empty JSON body) is read up to a small limit and ignored, never a 415 or 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, _body, done) => {
+    done(null, undefined);
+  });
   const params = {
     type: 'object',
     properties: { event_id: { type: 'string', maxLength: 100 } },
