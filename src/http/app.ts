@@ -6,8 +6,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
-import { sendError } from './plugins/errors.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import {
+  answerClientError,
+  answerFrameworkError,
+  registerErrorHandling,
+  sendError,
+} from './plugins/errors.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
 import { eventRoutes, type EventRouteOptions } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -48,6 +52,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Source names in /generic/{source} are checked by the route (404 UNKNOWN_SOURCE), not cut off here.
     routerOptions: { maxParamLength: 1000 },
     bodyLimit: 1_048_576,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const accepting = deps.accepting ?? (() => true);
   registerRequestContext(app);

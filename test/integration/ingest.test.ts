@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import test from 'ava';
 import { Redis } from 'ioredis';
 import Stripe from 'stripe';
@@ -265,7 +266,7 @@ test('malformed JSON with a valid signature is 400 MALFORMED_BODY; an empty body
   t.is(empty.statusCode, 400);
   t.is(empty.json<{ error: { code: string } }>().error.code, 'MALFORMED_BODY');
   const stored = await ctx.db.pool.query(
-    "SELECT 1 FROM webhook_events WHERE dedup_key = 'evt_bad' OR raw_body = ''",
+    "SELECT 1 FROM webhook_events WHERE source = 'stripe' AND (dedup_key = 'evt_bad' OR raw_body = '')",
   );
   t.is(stored.rowCount, 0, 'neither is stored');
   t.is((await ctx.runtime.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
@@ -304,6 +305,8 @@ test('unknown sources, path characters and 500-character names are 404 UNKNOWN_S
     '/api/v1/webhooks/generic/..%2F..%2Fetc',
     '/api/v1/webhooks/generic/UPPER',
     '/api/v1/webhooks/yandex/maps',
+    // Past the router's 1,000-character limit for a path segment.
+    `/api/v1/webhooks/generic/${'a'.repeat(1001)}`,
   ]) {
     const res = await ctx.runtime.app.inject({
       method: 'POST',
@@ -313,7 +316,17 @@ test('unknown sources, path characters and 500-character names are 404 UNKNOWN_S
     });
     t.is(res.statusCode, 404, url);
     t.is(res.json<{ error: { code: string } }>().error.code, 'UNKNOWN_SOURCE', url);
+    t.truthy(res.headers['x-request-id']);
   }
+  // A URL that cannot be decoded: 400 in the same shape, not fastify's own.
+  const bad = await ctx.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/generic/%E0%A4%A',
+    payload: '{}',
+  });
+  t.is(bad.statusCode, 400);
+  t.is(bad.json<{ error: { code: string } }>().error.code, 'BAD_REQUEST');
+  t.truthy(bad.headers['x-request-id']);
 });
 
 test('form-encoded bodies are verified on the raw bytes and stored raw', async (t) => {
@@ -502,7 +515,8 @@ test('Drive push notifications: sync is stored and acknowledged but not publishe
   t.is(publishedFor(syncId).length, 0);
   // Without a message number there is no dedup key: refused, nothing stored.
   const { 'x-goog-message-number': _number, ...unnumbered } = headers;
-  const before = await ctx.db.pool.query('SELECT 1 FROM webhook_events');
+  // Counted for this source only: the file's other tests store events at the same time.
+  const before = await ctx.db.pool.query("SELECT 1 FROM webhook_events WHERE source = 'google_sheets'");
   const refused = await ctx.runtime.app.inject({
     method: 'POST',
     url: '/api/v1/webhooks/google/sheets',
@@ -510,7 +524,10 @@ test('Drive push notifications: sync is stored and acknowledged but not publishe
   });
   t.is(refused.statusCode, 401);
   t.is(refused.json<{ error: { code: string } }>().error.code, 'INVALID_SIGNATURE');
-  t.is((await ctx.db.pool.query('SELECT 1 FROM webhook_events')).rowCount, before.rowCount);
+  t.is(
+    (await ctx.db.pool.query("SELECT 1 FROM webhook_events WHERE source = 'google_sheets'")).rowCount,
+    before.rowCount,
+  );
 });
 
 test('over a real socket: chunked bodies without a length and non-ASCII header bytes are handled', async (t) => {
@@ -546,4 +563,21 @@ test('over a real socket: chunked bodies without a length and non-ASCII header b
     ['{"event_id":"latin-1"}'],
   );
   t.is(latin1.status, 202, latin1.body);
+  // What Node cannot parse as HTTP still gets the JSON error shape, then the connection closes.
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), '127.0.0.1', () => socket.end(request));
+      let answer = '';
+      socket.on('data', (c: Buffer) => (answer += c.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  const huge = await raw(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  t.regex(huge, /^HTTP\/1\.1 431 /);
+  t.true(
+    huge.endsWith('{"error":{"code":"BAD_REQUEST","message":"the request headers are too large"}}'),
+    huge,
+  );
+  const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+  t.regex(garbage, /^HTTP\/1\.1 400 [\s\S]*"code":"BAD_REQUEST"/);
 });

@@ -3,7 +3,9 @@
  * stable code from the catalogue. 5xx answers never carry internals; the request
  * id in X-Request-ID finds the details in the log.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorCatalogue, type ErrorCode } from '../../domain/errors.js';
 import { isDatabaseUnavailable } from '../../store/database.js';
 
@@ -53,4 +55,44 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
   );
+}
+
+/**
+ * Errors fastify raises before routing (a URL that cannot be decoded, a path
+ * segment over the router's limit): the same JSON shape and X-Request-ID as
+ * every other answer. An over-long /generic/{source} names no source that can
+ * exist (names are at most 63 characters).
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('X-Request-ID', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void sendError(
+      reply,
+      request.url.startsWith('/api/v1/webhooks/generic/') ? 'UNKNOWN_SOURCE' : 'NOT_FOUND',
+    );
+    return;
+  }
+  void sendError(reply, 'BAD_REQUEST', 'the request URL cannot be decoded');
+}
+
+/** Requests Node cannot parse as HTTP (headers too large, a broken request line): our JSON shape, then close. */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are too large']
+        : [400, 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
