@@ -34,10 +34,33 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
     properties: { event_id: { type: 'string', maxLength: 100 } },
     required: ['event_id'],
   };
+  // For the OpenAPI document: who may call, and the answers besides the 2xx.
+  const errorBody = {
+    type: 'object',
+    properties: {
+      error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    },
+  };
+  const adminOnly = { security: [{ adminToken: [] }] };
 
   app.get<{ Params: { event_id: string } }>(
     '/api/v1/webhooks/events/:event_id',
-    { preHandler: admin, schema: { params } },
+    {
+      preHandler: admin,
+      schema: {
+        ...adminOnly,
+        params,
+        response: {
+          200: {
+            description: 'status, attempts, errors, payload, redacted headers',
+            type: 'object',
+            additionalProperties: true,
+          },
+          '4xx': errorBody,
+          503: errorBody,
+        },
+      },
+    },
     async (request) => {
       const details = await getEventDetails(opts.models, request.params.event_id);
       // A caller that names a tenant sees only that tenant's events; another
@@ -52,7 +75,22 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
 
   app.post<{ Params: { event_id: string } }>(
     '/api/v1/webhooks/events/:event_id/retry',
-    { preHandler: admin, schema: { params } },
+    {
+      preHandler: admin,
+      schema: {
+        ...adminOnly,
+        params,
+        response: {
+          202: {
+            description: 'scheduled: the retry loop publishes it again at once',
+            type: 'object',
+            properties: { status: { type: 'string', enum: ['scheduled'] }, event_id: { type: 'string' } },
+          },
+          '4xx': errorBody,
+          503: errorBody,
+        },
+      },
+    },
     async (request, reply) => {
       const id = request.params.event_id;
       if (!isEventId(id)) throw new AppError('EVENT_NOT_FOUND');
