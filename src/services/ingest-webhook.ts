@@ -43,11 +43,19 @@ const SECRET_HEADERS = new Set([
 
 /**
  * Any other header whose name says it carries a credential (x-api-key,
- * x-auth-token, x-webhook-secret, x-shopify-hmac-sha256, ...): stored events
- * are shown by the events API and CLI, so a name that looks secret is dropped
- * rather than risk it.
+ * x-auth-token, x-webhook-secret, x-shopify-hmac-sha256, x-functions-key,
+ * ocp-apim-subscription-key, cf-access-jwt-assertion, ...): stored events are
+ * shown by the events API and CLI, so a name that looks secret is dropped
+ * rather than risk it. Words that are secrets wherever they appear, and a few
+ * that are only as a whole part of the name ("auth", "key", but not "author").
  */
-const SECRET_HEADER_NAME = /auth|token|secret|signature|passw|api[-_]?key|hmac|cookie|session/i;
+const SECRET_WORD =
+  /token|secret|signature|passw|apikey|api_key|hmac|cookie|jwt|credential|assertion|session/i;
+const SECRET_PART = new Set(['auth', 'key', 'sig', 'otp', 'pass']);
+
+function looksSecret(name: string): boolean {
+  return SECRET_WORD.test(name) || name.split(/[-_]/).some((part) => SECRET_PART.has(part));
+}
 
 /** JSON text jsonb refuses: NUL escapes and unpaired surrogate escapes. Such payloads are stored raw only. */
 const JSONB_UNSAFE =
@@ -98,10 +106,13 @@ export class IngestService {
       throw err;
     }
 
-    // The event's tenant, as stored: no header and the source's own tenant share one budget.
+    // The event's tenant, as stored: no header and the source's own tenant share
+    // one budget. A source tenant saved before tenant ids had a rule is not a
+    // valid budget key; such a source keeps its tenant-less budget, as before.
     await this.options.budget?.check({
       source: source.name,
-      tenantId: request.tenantId ?? source.tenantId ?? undefined,
+      tenantId:
+        request.tenantId ?? (isTenantId(source.tenantId) ? (source.tenantId ?? undefined) : undefined),
       perMinute: source.rateLimitPerMinute,
     });
 
@@ -231,12 +242,7 @@ function cleanText(value: string): string {
 export function storedHeaders(headers: Headers, secretHeaders: readonly string[]): string {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (
-      value === undefined ||
-      SECRET_HEADERS.has(name) ||
-      secretHeaders.includes(name) ||
-      SECRET_HEADER_NAME.test(name)
-    )
+    if (value === undefined || SECRET_HEADERS.has(name) || secretHeaders.includes(name) || looksSecret(name))
       continue;
     kept[name] = cleanLabel(Array.isArray(value) ? value.join(', ') : value, 2000);
   }

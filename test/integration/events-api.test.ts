@@ -140,6 +140,7 @@ test('POST retry ignores whatever body a client sends with it', async (t) => {
     ['application/json', ''],
     ['application/json', '{"reason":"manual"}'],
     ['text/plain', 'please'],
+    ['foo', 'a label fastify cannot parse'],
   ] as const) {
     await completed();
     const res = await ctx.runtime.app.inject({

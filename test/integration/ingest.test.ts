@@ -231,6 +231,18 @@ test('a Content-Type fastify cannot parse is no reason to refuse a delivery: sto
     );
     t.deepEqual(stored.rows[0], { content_type: label, event_id: `odd-${i}` });
   }
+  // An empty label is no label: a JSON body is then read as JSON.
+  const unlabelled = await ctx.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/generic/odd-labels',
+    headers: { 'content-type': '' },
+    payload: JSON.stringify({ event_id: 'odd-empty' }),
+  });
+  t.is(unlabelled.statusCode, 202, unlabelled.body);
+  t.like(await row(unlabelled.json<{ event_id: string }>().event_id), {
+    event_id: 'odd-empty',
+    payload: { event_id: 'odd-empty' },
+  });
 });
 
 test('form-like text not labelled as a form is not read for ids: two such bodies stay two events', async (t) => {
@@ -429,6 +441,19 @@ test('a tenant header that is not a tenant id is 400 INVALID_TENANT, never cut s
     1,
     'nothing stored for the refused ones',
   );
+});
+
+test('a source saved with a tenant id from before the tenant rule still takes deliveries under a rate limit', async (t) => {
+  await sources.add({ name: 'legacy-tenant', scheme: 'none', rateLimitPerMinute: 600 });
+  await ctx.db.pool.query("UPDATE webhook_configs SET tenant_id = 'Acme Corp' WHERE name = 'legacy-tenant'");
+  const res = await ctx.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/generic/legacy-tenant',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ event_id: randomBytes(6).toString('hex') }),
+  });
+  t.is(res.statusCode, 202, res.body);
+  t.is((await row(res.json<{ event_id: string }>().event_id))?.tenant_id, 'Acme Corp');
 });
 
 test("events of the source's own tenant share one budget, with or without the tenant header", async (t) => {

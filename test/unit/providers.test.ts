@@ -358,22 +358,22 @@ test('stripe and standard-webhooks refuse bodies that are not UTF-8, which their
 });
 
 test("a source's own signature headers are never stored, the Apps Script one included", (t) => {
-  const drive = createVerifier('google-drive', { appsScript: { header: 'X-Apps-Sig' } }, TOLERANCE);
-  const hmac = createVerifier('hmac', { header: 'X-Sig', timestampHeader: 'X-Ts' }, TOLERANCE);
+  const drive = createVerifier('google-drive', { appsScript: { header: 'X-Apps-Check' } }, TOLERANCE);
+  const hmac = createVerifier('hmac', { header: 'X-Digest', timestampHeader: 'X-Ts' }, TOLERANCE);
   const headers = {
-    'x-apps-sig': 'abc',
-    'x-sig': 'def',
+    'x-apps-check': 'abc',
+    'x-digest': 'def',
     'x-ts': '123',
     'stripe-signature': 'x',
     'user-agent': 'ua',
   };
   t.deepEqual(JSON.parse(storedHeaders(headers, drive.secretHeaders ?? [])), {
-    'x-sig': 'def',
+    'x-digest': 'def',
     'x-ts': '123',
     'user-agent': 'ua',
   });
   t.deepEqual(JSON.parse(storedHeaders(headers, hmac.secretHeaders ?? [])), {
-    'x-apps-sig': 'abc',
+    'x-apps-check': 'abc',
     'x-ts': '123',
     'user-agent': 'ua',
   });
@@ -385,9 +385,21 @@ test("a source's own signature headers are never stored, the Apps Script one inc
     'x-auth-token': 't',
     'x-webhook-secret': 's',
     'x-shopify-hmac-sha256': 'h',
+    'x-functions-key': 'k',
+    'ocp-apim-subscription-key': 'k',
+    'cf-access-jwt-assertion': 'j',
     'x-request-id': 'r-1',
+    // Names that only look like it are kept.
+    'x-author': 'ada',
+    authority: 'example.com',
+    'x-keyword': 'kw',
   };
-  t.deepEqual(JSON.parse(storedHeaders(credentials, [])), { 'x-request-id': 'r-1' });
+  t.deepEqual(JSON.parse(storedHeaders(credentials, [])), {
+    'x-request-id': 'r-1',
+    'x-author': 'ada',
+    authority: 'example.com',
+    'x-keyword': 'kw',
+  });
 });
 
 // ---------------------------------------------------------------- google drive

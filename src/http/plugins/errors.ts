@@ -23,7 +23,6 @@ function fromFastify(error: FastifyError): AppError | undefined {
       break;
   }
   if (error instanceof SyntaxError) return new AppError('MALFORMED_BODY', 'the body is not valid JSON');
-  if (isDatabaseUnavailable(error)) return new AppError('STORAGE_UNAVAILABLE', undefined, 5);
   const status = error.statusCode ?? 500;
   if (status === 429) return new AppError('RATE_LIMITED');
   if (status >= 400 && status < 500) return new AppError('BAD_REQUEST', error.message);
@@ -44,7 +43,14 @@ export function sendError(
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = error instanceof AppError ? error : fromFastify(error);
+    // A client that went away mid-request (its abort reports ECONNRESET): nothing to blame on storage.
+    const known =
+      error instanceof AppError
+        ? error
+        : (fromFastify(error) ??
+          (!request.raw.destroyed && isDatabaseUnavailable(error)
+            ? new AppError('STORAGE_UNAVAILABLE', undefined, 5)
+            : undefined));
     if (known) {
       if (known.status >= 500) request.log.warn({ err: error }, known.message);
       return sendError(reply, known.code, known.message, known.retryAfterSeconds);

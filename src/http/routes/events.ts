@@ -29,6 +29,12 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, _body, done) => {
     done(null, undefined);
   });
+  // Not even a label fastify cannot parse ("foo") earns a 415 here.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers['content-type'] !== undefined)
+      request.headers['content-type'] = 'application/octet-stream';
+    done();
+  });
   const params = {
     type: 'object',
     properties: { event_id: { type: 'string', maxLength: 100 } },

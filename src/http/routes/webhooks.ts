@@ -61,7 +61,9 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
       if (!opts.accepting()) throw new AppError('SHUTTING_DOWN', undefined, 5);
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const sent = sentContentType.get(request);
-      if (sent !== undefined) request.headers['content-type'] = sent;
+      // An empty label is no label (a JSON-looking body is then read as JSON).
+      if (sent === '') delete request.headers['content-type'];
+      else if (sent !== undefined) request.headers['content-type'] = sent;
       const result = await opts.ingest.ingest({
         sourceName: sourceName(request),
         rawBody,
