@@ -8,7 +8,7 @@ import test from 'ava';
 import { Redis } from 'ioredis';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import { RedisBus } from '../../src/bus/redis-bus.js';
-import type { EventBus } from '../../src/bus/event-bus.js';
+import type { BusMessage, EventBus } from '../../src/bus/event-bus.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventProcessor } from '../../src/services/process-events.js';
 import { RetryService } from '../../src/services/retry-due-events.js';
@@ -43,6 +43,21 @@ function worker(db: TestDatabase, bus: EventBus, id: string, now?: () => Date) {
     now,
   });
   return { retry, close: () => pool.end() };
+}
+
+/** The in-process bus, with `before` run ahead of every publish (to stall it, watch it, or act mid-round). */
+function busBefore(before: (messages: readonly BusMessage[]) => void | Promise<void>): EventBus {
+  const inner = new MemoryBus();
+  return {
+    kind: inner.kind,
+    publish: async (messages) => {
+      await before(messages);
+      return inner.publish(messages);
+    },
+    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
 }
 
 async function streamIds(redis: OwnRedis | string, key: string): Promise<string[]> {
@@ -261,21 +276,13 @@ test('an event queued on the fast path for half its lease is left to the claim, 
     [ids],
   );
   // The in-process bus behind a gate: publishes wait until the test opens it (a Redis stall).
-  const inner = new MemoryBus();
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   const published: string[] = [];
-  const bus: EventBus = {
-    kind: inner.kind,
-    publish: async (messages) => {
-      await gate;
-      published.push(...messages.map((m) => m.id));
-      return inner.publish(messages);
-    },
-    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
-    ping: () => inner.ping(),
-    close: () => inner.close(),
-  };
+  const bus = busBefore(async (messages) => {
+    await gate;
+    published.push(...messages.map((m) => m.id));
+  });
   let clock = Date.now();
   const pool = createPool(db.url, 2, 'fast-path');
   t.teardown(() => pool.end());
@@ -321,18 +328,8 @@ test('stopping the retry service ends a long round after its current batches, le
   const db = await createTestDatabase();
   t.teardown(() => db.drop());
   await dueEvents(db, 1000, 'backlog');
-  const inner = new MemoryBus();
   const shutdown: { begin?: () => void } = {};
-  const bus: EventBus = {
-    kind: inner.kind,
-    publish: (messages) => {
-      shutdown.begin?.(); // shutdown begins during the first batches
-      return inner.publish(messages);
-    },
-    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
-    ping: () => inner.ping(),
-    close: () => inner.close(),
-  };
+  const bus = busBefore(() => shutdown.begin?.()); // shutdown begins during the first batches
   const w = worker(db, bus, 'stopping-worker');
   t.teardown(() => w.close());
   shutdown.begin = () => w.retry.stop();
@@ -351,18 +348,10 @@ test('stopping the retry service ends a long round after its current batches, le
 test('each published event asks its marker to outlast its next possible attempt', async (t) => {
   const db = await createTestDatabase();
   t.teardown(() => db.drop());
-  const inner = new MemoryBus();
   const holds: Array<number | undefined> = [];
-  const bus: EventBus = {
-    kind: inner.kind,
-    publish: (messages) => {
-      holds.push(...messages.map((m) => m.holdSeconds));
-      return inner.publish(messages);
-    },
-    subscribe: (pattern, onMessage) => inner.subscribe(pattern, onMessage),
-    ping: () => inner.ping(),
-    close: () => inner.close(),
-  };
+  const bus = busBefore((messages) => {
+    holds.push(...messages.map((m) => m.holdSeconds));
+  });
   const pool = createPool(db.url, 2, 'holds');
   t.teardown(() => pool.end());
   const processor = new EventProcessor({ pool, bus, log, workerId: 'w', leaseSeconds: 60 });
