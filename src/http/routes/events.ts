@@ -8,6 +8,7 @@ import { AppError } from '../../domain/errors.js';
 import { getEventDetails, isEventId } from '../../services/event-details.js';
 import type { Models } from '../../store/models/index.js';
 import { requireAdmin } from '../plugins/admin-auth.js';
+import { acceptAnyBody } from '../plugins/any-body.js';
 import { tenantOf } from '../plugins/request-context.js';
 
 export interface EventRouteOptions {
@@ -24,17 +25,8 @@ export interface EventRouteOptions {
 export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions): Promise<void> {
   const admin = requireAdmin(opts.adminToken);
   // These routes read no body: whatever a client sends with a retry (curl -d '',
-  // an empty JSON body) is read up to a small limit and ignored, never a 415 or 400.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, _body, done) => {
-    done(null, undefined);
-  });
-  // Not even a label fastify cannot parse ("foo") earns a 415 here.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.headers['content-type'] !== undefined)
-      request.headers['content-type'] = 'application/octet-stream';
-    done();
-  });
+  // an empty JSON body, any label) is read up to a small limit and ignored.
+  acceptAnyBody(app, 64 * 1024);
   const params = {
     type: 'object',
     properties: { event_id: { type: 'string', maxLength: 100 } },

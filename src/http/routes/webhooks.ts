@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { NAMED_ROUTE_SOURCES } from '../../domain/source.js';
 import type { IngestService } from '../../services/ingest-webhook.js';
+import { acceptAnyBody, restoreContentType } from '../plugins/any-body.js';
 import { tenantOf } from '../plugins/request-context.js';
 
 export interface WebhookRouteOptions {
@@ -34,36 +35,16 @@ const routeSchema = {
   response: { 200: answerSchema, 202: answerSchema, '4xx': errorSchema, '5xx': errorSchema },
 };
 
-/** The Content-Type each webhook request arrived with, while fastify reads its body as plain bytes. */
-const sentContentType = new WeakMap<FastifyRequest, string>();
-
 export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOptions): Promise<void> {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => {
-    done(null, body);
-  });
-  // Fastify answers 415 to a Content-Type it cannot parse ("foo", "a/b, c/d")
-  // before any parser runs. No signature covers the label and the body is read
-  // as bytes whatever it says, so fastify is shown application/octet-stream
-  // and ingest the label as sent: an odd label must not cost a provider its event.
-  app.addHook('onRequest', (request, _reply, done) => {
-    const sent = request.headers['content-type'];
-    if (sent !== undefined) {
-      sentContentType.set(request, sent);
-      request.headers['content-type'] = 'application/octet-stream';
-    }
-    done();
-  });
+  // Signatures cover bytes, not labels: an odd Content-Type must not cost a provider its event.
+  acceptAnyBody(app, opts.maxBodyBytes);
 
   const handle =
     (sourceName: (request: FastifyRequest) => string) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (!opts.accepting()) throw new AppError('SHUTTING_DOWN', undefined, 5);
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const sent = sentContentType.get(request);
-      // An empty label is no label (a JSON-looking body is then read as JSON).
-      if (sent === '') delete request.headers['content-type'];
-      else if (sent !== undefined) request.headers['content-type'] = sent;
+      restoreContentType(request);
       const result = await opts.ingest.ingest({
         sourceName: sourceName(request),
         rawBody,
