@@ -30,7 +30,7 @@ function signerFor(secret: string): Webhook {
   return signer;
 }
 
-/** Throws unless the secret is whsec_ and padded base64 of a 16-byte key or longer, which the package can load. */
+/** Throws unless the secret is whsec_ and base64 of a 16-byte key or longer, which the package can load. */
 export function checkStandardWebhooksSecret(secret: string): void {
   const problem = standardWebhooksSecretProblem(secret);
   if (problem !== undefined) throw new InvalidSourceOptions(problem);

@@ -39,7 +39,7 @@ interface SourceFlags {
 
 function addSchemeOptions(command: Command): Command {
   return command
-    .option('--tenant <id>', 'tenant of events that do not name one')
+    .option('--tenant <id>', 'tenant of events that do not name one: 1-128 of A-Z a-z 0-9 _ . -')
     .option('--max-retries <n>', 'retries before an event fails (default RETRY_MAX_ATTEMPTS)')
     .option('--rate-limit-per-minute <n>', 'ingest limit for this source')
     .option('--description <text>', 'free text shown by list and show')
