@@ -1,5 +1,5 @@
 /** How `integctl events list` and `show` print for a person (the --json forms are the service objects). */
-import type { EventDetails } from '../services/event-details.js';
+import { indentedJson, type EventDetails } from '../services/event-details.js';
 import type { EventSummary } from '../services/list-events.js';
 import { renderTable } from './table.js';
 
@@ -37,6 +37,15 @@ function rawBody(base64: string): string {
     : `raw body (${bytes.length} bytes, base64):\n${base64}`;
 }
 
+/** The payload indented, numbers as stored; one that is nested too deep to indent is shown as stored, and says so. */
+function payloadLines(payload: EventDetails['payload']): string {
+  if (payload === null) return 'payload:\nnull';
+  const indented = indentedJson(payload.json);
+  return indented === undefined
+    ? `payload (nested too deep to indent; shown as stored):\n${payload.json}`
+    : `payload:\n${indented}`;
+}
+
 export function eventText(event: EventDetails): string {
   const fields: Array<[string, string | number | null]> = [
     ['id', event.id],
@@ -59,11 +68,7 @@ export function eventText(event: EventDetails): string {
   if (headers.length === 0) lines.push('  (none)');
   for (const [name, value] of headers) lines.push(`  ${name}: ${value}`);
   lines.push('');
-  lines.push(
-    event.raw_body_base64 !== null
-      ? rawBody(event.raw_body_base64)
-      : `payload:\n${JSON.stringify(event.payload, null, 2)}`,
-  );
+  lines.push(event.raw_body_base64 !== null ? rawBody(event.raw_body_base64) : payloadLines(event.payload));
   lines.push('', `attempts (${event.attempts.length}):`);
   if (event.attempts.length === 0) lines.push('  none yet');
   else

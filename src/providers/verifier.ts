@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { cleanLabel, isObject } from '../domain/event.js';
+import { numberTextAt } from '../lib/exact-json.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -80,9 +81,27 @@ function pathValue(payload: unknown, path: string): unknown {
 }
 
 function idString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A number id whose digits cannot be read exactly: the event is keyed by its body instead. */
+const INEXACT = Symbol('inexact number id');
+
+/**
+ * The id at a JSON path of the body, as text. A number is taken as the digits
+ * sent, never through a double: 820982911946154508 and 820982911946154507 are
+ * two events (JSON.parse reads both as 820982911946154500). Safe integers
+ * print as sent already; any other number is read again from the raw text.
+ */
+function bodyIdAt(
+  request: WebhookRequest,
+  payload: unknown,
+  path: string,
+): string | typeof INEXACT | undefined {
+  const value = pathValue(payload, path);
+  if (typeof value !== 'number') return idString(value);
+  if (Number.isSafeInteger(value)) return String(value);
+  return numberTextAt(request.rawBody.toString('utf8'), path.split('.')) ?? INEXACT;
 }
 
 /**
@@ -128,12 +147,14 @@ export function genericIdentity(
     const id = idString(header(request.headers, options.dedupHeader));
     if (id !== undefined) return identityOf(id, signedBody ? request.rawBody : undefined);
   }
-  let id: string | undefined;
-  if (options.dedupPath) id = idString(pathValue(payload, options.dedupPath));
+  let id: string | typeof INEXACT | undefined;
+  if (options.dedupPath) id = bodyIdAt(request, payload, options.dedupPath);
   if (id === undefined && !options.dedupHeader && !options.dedupPath) {
-    id = idString(pathValue(payload, 'event_id')) ?? idString(pathValue(payload, 'id'));
+    id = bodyIdAt(request, payload, 'event_id') ?? bodyIdAt(request, payload, 'id');
   }
-  return id === undefined ? { eventId: null, dedupKey: bodyHash(request.rawBody) } : identityOf(id);
+  return id === undefined || id === INEXACT
+    ? { eventId: null, dedupKey: bodyHash(request.rawBody) }
+    : identityOf(id);
 }
 
 // ---- option readers: each names the option and what it allows ----

@@ -1,4 +1,6 @@
 /** Reading one event with its attempts, for GET /api/v1/webhooks/events/{id} and integctl events show. */
+import { rewriteJson } from '../lib/exact-json.js';
+import { readStoredEvent } from '../store/event-reader.js';
 import type { Models } from '../store/models/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,7 +30,11 @@ export interface EventDetails {
   updated_at: string;
   content_type: string | null;
   headers: Record<string, string>;
-  payload: unknown;
+  /**
+   * The stored payload as JSON text, exactly as Postgres keeps it (numbers as
+   * sent, any depth); eventDetailsJson() writes it into the answer unparsed.
+   */
+  payload: { readonly json: string } | null;
   /** The raw body, base64, when there is no parsed payload to show. */
   raw_body_base64: string | null;
   attempts: EventAttempt[];
@@ -38,15 +44,9 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
 export async function getEventDetails(models: Models, id: string): Promise<EventDetails | undefined> {
   if (!UUID.test(id)) return undefined;
-  const event = await models.WebhookEvent.findByPk(id);
-  if (event === null) return undefined;
-  const attempts = await models.WebhookEventAttempt.findAll({
-    where: { eventId: id },
-    order: [
-      ['attempt', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  });
+  const stored = await readStoredEvent(models, id);
+  if (stored === undefined) return undefined;
+  const { event, attempts } = stored;
   return {
     id: event.id,
     source: event.source,
@@ -63,8 +63,8 @@ export async function getEventDetails(models: Models, id: string): Promise<Event
     updated_at: event.updatedAt.toISOString(),
     content_type: event.contentType,
     headers: event.headers,
-    payload: event.payload ?? null,
-    raw_body_base64: event.payload == null ? event.rawBody.toString('base64') : null,
+    payload: event.payloadText === null ? null : { json: event.payloadText },
+    raw_body_base64: event.payloadText === null ? event.rawBody.toString('base64') : null,
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       started_at: a.startedAt.toISOString(),
@@ -74,6 +74,36 @@ export async function getEventDetails(models: Models, id: string): Promise<Event
       worker: a.worker,
     })),
   };
+}
+
+/**
+ * The details as one JSON document, the payload written in last, as stored:
+ * exact numbers, and no depth limit (JSON.stringify of a parsed 5,000-level
+ * body overflows the stack). `indent` indents everything but such a payload.
+ */
+export function eventDetailsJson(details: EventDetails, indent = 0): string {
+  const { payload, ...rest } = details;
+  const head = JSON.stringify(rest, null, indent);
+  const text = payload === null ? 'null' : payloadText(payload.json, indent);
+  return indent > 0
+    ? `${head.slice(0, -2)},\n${' '.repeat(indent)}"payload": ${text}\n}`
+    : `${head.slice(0, -1)},"payload":${text}}`;
+}
+
+/** The payload indented like the rest when it can be, numbers kept exact; as stored when nested too deep. */
+function payloadText(json: string, indent: number): string {
+  if (indent === 0) return json;
+  const pretty = indentedJson(json, indent);
+  return pretty === undefined ? json : pretty.replace(/\n/g, `\n${' '.repeat(indent)}`);
+}
+
+/** JSON text indented, every number as stored; undefined when it is nested too deep to indent. */
+export function indentedJson(json: string, indent = 2): string | undefined {
+  try {
+    return rewriteJson(json, undefined, indent);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isEventId(id: string): boolean {

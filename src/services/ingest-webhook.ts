@@ -7,14 +7,21 @@ import { AppError } from '../domain/errors.js';
 import { cleanLabel, eventTypeOf, isJsonContentType } from '../domain/event.js';
 import { SOURCE_NAME } from '../domain/source.js';
 import { isTenantId, TENANT_RULE } from '../domain/tenant.js';
+import { rewriteJson, withoutBom } from '../lib/exact-json.js';
 import { timeOrderedId } from '../lib/time-ordered-id.js';
 import type { EventWriter } from '../store/event-writer.js';
-import type { Headers } from '../providers/verifier.js';
+import type { Headers, Verifier, WebhookRequest } from '../providers/verifier.js';
 import type { SourceRegistry } from './source-registry.js';
 
 export interface IngestRequest {
   sourceName: string;
+  /** The body to verify, parse and store: decoded when it came with a Content-Encoding. */
   rawBody: Buffer;
+  /**
+   * The body's bytes as they arrived, when they were decoded into rawBody: a
+   * signature over them is accepted too (senders differ on which they sign).
+   */
+  sentBody?: Buffer;
   headers: Headers;
   /** Tenant named by the caller (X-Management-Company-ID / X-Tenant-ID). */
   tenantId?: string;
@@ -31,13 +38,28 @@ export interface IngestResult {
  * event: Authorization, Cookie, Stripe-Signature, X-Goog-Channel-Token, and
  * any other such name (x-api-key, x-auth-token, x-webhook-secret,
  * x-shopify-hmac-sha256, x-functions-key, ocp-apim-subscription-key,
- * cf-access-jwt-assertion, ...): stored events are shown by the events API
- * and CLI, so a name that looks secret is dropped rather than risk it. Words that are secrets wherever they appear, and a few
- * that are only as a whole part of the name ("auth", "key", but not "author").
+ * cf-access-jwt-assertion, x-authentication, x-pwd, x-passcode, x-bearer,
+ * x-cred, ...): stored events are shown by the events API and CLI, so a name
+ * that looks secret is dropped rather than risk it. Words that are secrets
+ * wherever they appear, and a few that are only as a whole part of the name
+ * ("auth", "key", "cred", but not "author", "monkey" or "credit").
  */
 const SECRET_WORD =
-  /authorization|token|secret|signature|passw|apikey|api_key|hmac|cookie|jwt|credential|assertion|session/i;
-const SECRET_PART = new Set(['auth', 'key', 'sig', 'otp', 'pass']);
+  /authori[sz]ation|authenticat|token|secret|signature|passw|passcode|passphrase|apikey|api_key|accesskey|privatekey|hmac|cookie|jwt|bearer|credential|assertion|session/i;
+const SECRET_PART = new Set([
+  'auth',
+  'authn',
+  'authz',
+  'key',
+  'sig',
+  'otp',
+  'pass',
+  'pwd',
+  'pw',
+  'pin',
+  'cred',
+  'creds',
+]);
 
 /**
  * Verdicts per header name: a provider sends the same few names on every
@@ -98,7 +120,7 @@ export class IngestService {
     const now = this.options.now?.() ?? new Date();
     const webhook = { rawBody: request.rawBody, headers: request.headers, now };
     try {
-      verifier.verify(webhook, resolved.secrets(now));
+      verifyEither(verifier, webhook, request.sentBody, resolved.secrets(now));
     } catch (err) {
       this.options.onSignatureFailure?.(source.name);
       throw err;
@@ -150,11 +172,40 @@ export class IngestService {
   }
 }
 
+/**
+ * Verifies the decoded body, or else the bytes as they arrived: a provider
+ * that compresses after signing signed the decoded body, one that signs what
+ * it sends signed the compressed bytes. Either way the signature is checked on
+ * bytes that were sent, never on anything re-encoded.
+ */
+function verifyEither(
+  verifier: Verifier,
+  webhook: WebhookRequest,
+  sentBody: Buffer | undefined,
+  secrets: readonly string[],
+): void {
+  try {
+    verifier.verify(webhook, secrets);
+  } catch (err) {
+    if (sentBody === undefined || !(err instanceof AppError) || err.code !== 'INVALID_SIGNATURE') throw err;
+    try {
+      verifier.verify({ ...webhook, rawBody: sentBody }, secrets);
+    } catch {
+      throw err;
+    }
+  }
+}
+
 const NO_BODY = { payload: undefined, payloadJson: null, payloadIsBody: false, fromJson: false } as const;
+
+/** The UTF-8 byte-order mark's length when the body starts with one. */
+function bomLength(raw: Buffer): number {
+  return raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+}
 
 /** The body as a JSON object if it is one, whatever its label; undefined otherwise (cheaply, for other bodies). */
 export function jsonObjectOf(raw: Buffer): unknown {
-  let start = 0;
+  let start = bomLength(raw);
   while (
     start < raw.length &&
     (raw[start] === 0x20 || raw[start] === 0x0a || raw[start] === 0x0d || raw[start] === 0x09)
@@ -162,7 +213,7 @@ export function jsonObjectOf(raw: Buffer): unknown {
     start++;
   if (raw[start] !== 0x7b) return undefined; // '{': only objects carry ids
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    return JSON.parse(withoutBom(raw.toString('utf8'))) as unknown;
   } catch {
     return undefined;
   }
@@ -171,17 +222,19 @@ export function jsonObjectOf(raw: Buffer): unknown {
 /**
  * JSON bodies must parse (400 otherwise); form bodies become an object of their
  * fields; anything else is kept only as raw bytes. A body without a content
- * type is treated as JSON when it looks like JSON.
+ * type is treated as JSON when it looks like JSON. A UTF-8 byte-order mark
+ * before JSON is ignored (RFC 8259 allows it); the raw bytes keep it.
  */
 export function parseBody(
   raw: Buffer,
   contentType: string | null,
 ): { payload: unknown; payloadJson: string | null; payloadIsBody: boolean; fromJson: boolean } {
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  const looksJson = contentType === null && raw.length > 0 && (raw[0] === 0x7b || raw[0] === 0x5b);
+  const bom = bomLength(raw);
+  const looksJson = contentType === null && raw.length > bom && (raw[bom] === 0x7b || raw[bom] === 0x5b);
   if (isJsonContentType(contentType) || looksJson) {
-    if (raw.length === 0) throw new AppError('MALFORMED_BODY', 'the body is empty; expected JSON');
-    const text = raw.toString('utf8');
+    if (raw.length === bom) throw new AppError('MALFORMED_BODY', 'the body is empty; expected JSON');
+    const text = raw.toString('utf8', bom);
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -194,8 +247,9 @@ export function parseBody(
     const unsafe = JSONB_UNSAFE.test(text);
     return {
       payload,
-      payloadJson: unsafe ? jsonbSafe(payload) : text,
-      payloadIsBody: !unsafe,
+      payloadJson: unsafe ? jsonbSafe(text) : text,
+      // The insert reads the payload from the body's bytes when they are its text.
+      payloadIsBody: !unsafe && bom === 0,
       fromJson: true,
     };
   }
@@ -204,7 +258,7 @@ export function parseBody(
     const json = JSON.stringify(payload);
     return {
       payload,
-      payloadJson: JSONB_UNSAFE.test(json) ? jsonbSafe(payload) : json,
+      payloadJson: JSONB_UNSAFE.test(json) ? jsonbSafe(json) : json,
       payloadIsBody: false,
       fromJson: false,
     };
@@ -213,16 +267,17 @@ export function parseBody(
 }
 
 /**
- * The payload re-serialised with NUL characters removed and unpaired
- * surrogates replaced, which jsonb refuses. The raw bytes keep the original.
+ * The JSON text written again with NUL characters removed and unpaired
+ * surrogates replaced, which jsonb refuses, and every number as sent (a
+ * double would round ids past 2^53). The raw bytes keep the original.
  */
-function jsonbSafe(payload: unknown): string | null {
+function jsonbSafe(json: string): string | null {
   try {
-    return JSON.stringify(payload, (_key, value: unknown) =>
+    return rewriteJson(json, (_key, value: unknown) =>
       typeof value === 'string' ? cleanText(value) : value,
     );
   } catch {
-    // Nested too deep to re-serialise: kept as raw bytes only.
+    // Nested too deep to write again, or keys repeated: kept as raw bytes only.
     return null;
   }
 }

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { isJsonContentType } from '../domain/event.js';
+import { withoutBom } from '../lib/exact-json.js';
 import type { Logger } from '../lib/logger.js';
 import {
   claimDueEvents,
@@ -51,7 +52,7 @@ export function toProcessItem(row: ClaimedEvent): ProcessItem {
     row.raw_body.length > 0
   ) {
     try {
-      JSON.parse(row.raw_body.toString('utf8'));
+      JSON.parse(withoutBom(row.raw_body.toString('utf8')));
     } catch {
       item.permanentError = 'the stored body is not valid JSON';
     }

@@ -4,7 +4,7 @@
  * purge-events, tail-events), shared with the HTTP API and the retry loop.
  */
 import type { Command } from 'commander';
-import { getEventDetails, isEventId } from '../../services/event-details.js';
+import { eventDetailsJson, getEventDetails, isEventId } from '../../services/event-details.js';
 import { listEvents } from '../../services/list-events.js';
 import { DEFAULT_PURGE_BATCH, DEFAULT_PURGE_STATUSES } from '../../services/purge-events.js';
 import { DEFAULT_RETRY_BATCH } from '../../services/retry-events.js';
@@ -81,7 +81,7 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
         const details = await getEventDetails((await ctx.orm()).models, id);
         if (details === undefined)
           throw new CommandFailed(`no event with id ${id}; see integctl events list`);
-        if (flags.json) writeJson(io.stdout, details);
+        if (flags.json) writeLine(io.stdout, eventDetailsJson(details, 2));
         else writeLine(io.stdout, eventText(details));
       }),
     );

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
-import { getEventDetails, isEventId } from '../../services/event-details.js';
+import { eventDetailsJson, getEventDetails, isEventId } from '../../services/event-details.js';
 import type { Models } from '../../store/models/index.js';
 import { requireAdmin } from '../plugins/admin-auth.js';
 import { acceptAnyBody } from '../plugins/any-body.js';
@@ -59,7 +59,7 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const details = await getEventDetails(opts.models, request.params.event_id);
       // A caller that names a tenant sees only that tenant's events; another
       // tenant's event is "not found", so ids cannot be probed across tenants.
@@ -67,7 +67,8 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
       if (details === undefined || (tenant !== undefined && details.tenant_id !== tenant)) {
         throw new AppError('EVENT_NOT_FOUND');
       }
-      return details;
+      // Written here, not by the serializer: the payload goes out as stored.
+      return reply.type('application/json; charset=utf-8').send(eventDetailsJson(details));
     },
   );
 

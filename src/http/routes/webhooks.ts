@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import { NAMED_ROUTE_SOURCES } from '../../domain/source.js';
 import type { IngestService } from '../../services/ingest-webhook.js';
 import { acceptAnyBody, restoreContentType } from '../plugins/any-body.js';
+import { codingsOf, decodeBody } from '../plugins/content-encoding.js';
 import { tenantOf } from '../plugins/request-context.js';
 
 export interface WebhookRouteOptions {
@@ -43,12 +44,19 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
     (sourceName: (request: FastifyRequest) => string) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       if (!opts.accepting()) throw new AppError('SHUTTING_DOWN', undefined, 5);
-      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const sent = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       restoreContentType(request);
+      // A compressed body is stored decoded (its Content-Encoding is then
+      // not stored with it); the signature may cover either form.
+      const codings = codingsOf(request.headers['content-encoding']);
+      const rawBody = codings.length === 0 ? sent : await decodeBody(sent, codings, opts.maxBodyBytes);
+      const { 'content-encoding': _coding, ...decodedHeaders } = request.headers;
       const result = await opts.ingest.ingest({
         sourceName: sourceName(request),
         rawBody,
-        headers: request.headers,
+        ...(codings.length === 0
+          ? { headers: request.headers }
+          : { headers: decodedHeaders, sentBody: sent }),
         tenantId: tenantOf(request),
       });
       reply.code(result.status === 'accepted' ? 202 : 200);
