@@ -11,7 +11,7 @@
  * once Redis has confirmed the subscriptions, and from then on nothing is missed.
  */
 import { Redis } from 'ioredis';
-import { redactUrl } from '../lib/redact.js';
+import { redactSecrets } from '../lib/redact.js';
 import type { EventBus, Unsubscribe } from './event-bus.js';
 import { redisOptions } from './redis-bus.js';
 
@@ -43,7 +43,8 @@ export async function openRedisSubscriber(url: string, notices: SubscriberNotice
   } catch (err) {
     client.disconnect();
     const reason = lastError?.message ?? (err as Error).message;
-    throw new RedisUnavailable(`cannot connect to Redis at ${redactUrl(url)}: ${reason}`);
+    // The reason may quote the URL or its options: the whole message is redacted.
+    throw new RedisUnavailable(redactSecrets(`cannot connect to Redis at ${url}: ${reason}`));
   }
   let lost = false;
   let closing = false;

@@ -2,10 +2,13 @@
  * The integctl command tree. Each command lives in commands/<name>.ts and only
  * parses arguments and prints; the work is in services/ and store/, shared
  * with the daemon. runCli() maps failures to SPEC.md exit codes: 0 success,
- * 1 failure, 2 usage error, 78 configuration error.
+ * 1 failure, 2 usage error, 78 configuration error. Every error it prints, and
+ * everything commander writes to stderr, goes through redactSecrets: a driver's
+ * message may quote a connection string or an argument may hold a key.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, EXIT_CONFIG } from '../config/load.js';
+import { redactSecrets } from '../lib/redact.js';
 import { VERSION } from '../lib/version.js';
 import { createContext, type CommandContext, type GlobalOptions } from './context.js';
 import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIO } from './io.js';
@@ -32,10 +35,7 @@ export function buildProgram(io: CliIO): Command {
     .option('-v, --verbose', 'log diagnostics to stderr')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
+    .configureOutput(output(io))
     .addHelpText(
       'after',
       '\nConfiguration comes from the same settings as integrationd (see integctl config show).\nExit codes: 0 success, 1 failure, 2 usage error, 78 configuration error.',
@@ -64,11 +64,15 @@ export function buildProgram(io: CliIO): Command {
   return program;
 }
 
+function output(io: CliIO) {
+  return {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => io.stderr.write(redactSecrets(s)),
+  };
+}
+
 function inheritSettings(command: Command, io: CliIO): void {
-  command.exitOverride().configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
+  command.exitOverride().configureOutput(output(io));
   command.showHelpAfterError('(run with --help for usage)');
   for (const sub of command.commands) inheritSettings(sub, io);
 }
@@ -94,19 +98,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
       return EXIT_USAGE; // commander already printed the message
     }
-    if (err instanceof ConfigError) {
-      writeLine(io.stderr, `integctl: ${err.message}`);
-      return EXIT_CONFIG;
-    }
-    if (err instanceof UsageError) {
-      writeLine(io.stderr, `integctl: ${err.message}`);
-      return EXIT_USAGE;
-    }
-    if (err instanceof CommandFailed) {
-      writeLine(io.stderr, `integctl: ${err.message}`);
-      return EXIT_FAILURE;
-    }
-    writeLine(io.stderr, `integctl: ${err instanceof Error ? err.message : String(err)}`);
-    return EXIT_FAILURE;
+    const fail = (code: number, message: string) => {
+      writeLine(io.stderr, `integctl: ${redactSecrets(message)}`);
+      return code;
+    };
+    if (err instanceof ConfigError) return fail(EXIT_CONFIG, err.message);
+    if (err instanceof UsageError) return fail(EXIT_USAGE, err.message);
+    if (err instanceof CommandFailed) return fail(EXIT_FAILURE, err.message);
+    return fail(EXIT_FAILURE, err instanceof Error ? err.message : String(err));
   }
 }

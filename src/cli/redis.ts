@@ -2,10 +2,10 @@
  * The daemon's Redis for one integctl command, opened on demand and closed when
  * the command's body ends, whatever happens. Fails with a message that says
  * what to do: set REDIS_URL (without it the cache lives inside integrationd),
- * or check the Redis it names (password masked).
+ * or check the Redis it names (credentials masked: password, ?password=, ...).
  */
 import type { Redis } from 'ioredis';
-import { redactUrl } from '../lib/redact.js';
+import { redactSecrets } from '../lib/redact.js';
 import { closeRedis, connectRedis, createRedisClient } from '../main/redis.js';
 import type { CommandContext } from './context.js';
 import { CommandFailed } from './io.js';
@@ -25,7 +25,7 @@ export async function withDaemonRedis<T>(
     try {
       await connectRedis(redis);
     } catch (err) {
-      throw new CommandFailed(`cannot connect to Redis at ${redactUrl(url)}: ${(err as Error).message}`);
+      throw new CommandFailed(redactSecrets(`cannot connect to Redis at ${url}: ${(err as Error).message}`));
     }
     return await body(redis);
   } finally {

@@ -1,11 +1,15 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { redactSecrets } from './redact.js';
 
 export type Logger = PinoLogger;
 
 /**
  * Paths pino blanks out wherever they appear in a log line. Signature headers,
  * bearer tokens, and any field named like a secret: a log line must never carry
- * something an attacker could replay or sign with.
+ * something an attacker could replay or sign with. What these paths cannot
+ * know about (a URL with ?password= in an error message, a nested field, a
+ * token in free text) is caught by redactSecrets, which every finished line
+ * goes through (createLogger).
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -41,6 +45,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'integration-service' },
       redact: { paths: REDACT_PATHS, censor: '***' },
+      // The finished JSON line, so nothing escapes: messages, fields at any depth,
+      // serialized errors (message, stack, cause), child bindings. redactSecrets
+      // keeps a JSON document valid; lines without a credential-shaped word
+      // leave after one regex test.
+      hooks: { streamWrite: redactSecrets },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

@@ -5,6 +5,7 @@
  * stored) is printed but exits 0.
  */
 import type { Command } from 'commander';
+import { redactDeep, redactSecrets } from '../../lib/redact.js';
 import type { DetailedHealth } from '../../services/health-report.js';
 import { daemonUrl, unreachable } from '../daemon-url.js';
 import { CommandFailed, writeJson, writeLine } from '../io.js';
@@ -26,14 +27,20 @@ function render(report: DetailedHealth): string {
   return renderTable(
     ['dependency', 'status', 'latency ms', 'mode', 'detail'],
     [
-      ['database', database.status, database.latency_ms, database.mode, database.error],
-      ['redis', redis.status, redis.mode === 'in-process' ? '' : redis.latency_ms, redis.mode, redis.error],
+      ['database', database.status, database.latency_ms, database.mode, redactSecrets(database.error ?? '')],
+      [
+        'redis',
+        redis.status,
+        redis.mode === 'in-process' ? '' : redis.latency_ms,
+        redis.mode,
+        redactSecrets(redis.error ?? ''),
+      ],
       [
         'google_sheets',
         sheets.status,
         '',
         sheets.configured ? 'configured' : 'not configured',
-        reason(sheets),
+        redactSecrets(reason(sheets) ?? ''),
       ],
     ],
   );
@@ -61,6 +68,8 @@ export function registerHealth(program: Command, deps: CommandDeps): void {
         } catch {
           body = undefined;
         }
+        // A failure's reason is a driver's message, which may quote a connection string.
+        body = redactDeep(body);
         if (!isReport(body)) {
           throw new CommandFailed(
             `${url.toString()} answered ${response.status} without a health report; is that an integrationd?`,
