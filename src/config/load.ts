@@ -107,6 +107,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (config.environment === 'production' && config.adminToken === undefined) {
     throw new ConfigError('ADMIN_TOKEN is required when ENVIRONMENT=production (at least 16 characters)');
   }
+  // The whole request includes its headers: a shorter whole cannot hold the part (Node refuses it too).
+  if (config.httpHeadersTimeoutSeconds > config.httpRequestTimeoutSeconds) {
+    throw new ConfigError(
+      `invalid configuration: HTTP_HEADERS_TIMEOUT_SECONDS=${config.httpHeadersTimeoutSeconds} is longer than HTTP_REQUEST_TIMEOUT_SECONDS=${config.httpRequestTimeoutSeconds}, the time for the whole request`,
+    );
+  }
   return config;
 }
 

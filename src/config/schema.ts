@@ -212,6 +212,41 @@ function secretList(
 export const schema = {
   port: int('PORT', 8009, 1, 65535, 'daemon listen port'),
   host: text('HOST', '0.0.0.0', 'daemon listen address'),
+  httpHeadersTimeoutSeconds: int(
+    'HTTP_HEADERS_TIMEOUT_SECONDS',
+    10,
+    1,
+    3600,
+    "longest a client may take to send a request's headers; then 408 and the connection is closed",
+  ),
+  httpRequestTimeoutSeconds: int(
+    'HTTP_REQUEST_TIMEOUT_SECONDS',
+    30,
+    1,
+    3600,
+    'longest a client may take to send a whole request, body included; then 408 and the connection is closed',
+  ),
+  httpKeepAliveTimeoutSeconds: int(
+    'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+    72,
+    1,
+    3600,
+    'how long an idle keep-alive connection stays open (above the usual 60 s of load balancers)',
+  ),
+  httpMaxConnections: int(
+    'HTTP_MAX_CONNECTIONS',
+    4096,
+    0,
+    1_000_000,
+    'most client connections open at once; more are closed on arrival (0 = no cap)',
+  ),
+  httpListenBacklog: int(
+    'HTTP_LISTEN_BACKLOG',
+    2048,
+    1,
+    65_535,
+    'connections the kernel queues before the daemon accepts them (capped by net.core.somaxconn)',
+  ),
   environment: oneOf(
     'ENVIRONMENT',
     ['development', 'test', 'production'],

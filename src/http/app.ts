@@ -20,6 +20,7 @@ import { integrationRoutes, type IntegrationDeps } from './routes/integrations.j
 import { registerMetrics, type MetricsDeps } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import type { DetailedHealth } from '../services/health-report.js';
+import { capConnections, serverOptions } from './server.js';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +43,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app: FastifyInstance = Fastify({
     loggerInstance,
+    // Request, header and keep-alive timeouts (server.ts); connections are capped below.
+    ...serverOptions(deps.config),
     // One line per request comes from request-context.ts instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
@@ -55,6 +58,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
+  capConnections(app.server, deps.config.httpMaxConnections, deps.logger);
   const accepting = deps.accepting ?? (() => true);
   registerRequestContext(app);
   registerErrorHandling(app);

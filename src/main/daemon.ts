@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   let runtime;
   try {
     runtime = await startRuntime(config, log, { migrate: flags.migrate === true });
-    await runtime.app.listen({ port: config.port, host: config.host });
+    await runtime.app.listen({ port: config.port, host: config.host, backlog: config.httpListenBacklog });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // Errors we explain need no stack trace; anything else keeps it for the bug report.
