@@ -1,5 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import test from 'ava';
-import { Migrator, readMigrations } from '../../src/store/migrator.js';
+import {
+  destructiveStatements,
+  MigrationStateError,
+  Migrator,
+  readMigrations,
+} from '../../src/store/migrator.js';
 import { integctl } from '../helpers/cli.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -97,4 +105,143 @@ test('every table of the old service exists, with the dedup key unique', async (
     ),
     { message: /webhook_events_source_dedup_key/ },
   );
+});
+
+const tableExists = async (db: TestDatabase, name: string) =>
+  (await db.pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name])).rows[0]?.t !==
+  null;
+
+test('migrate down run twice: the down that drops integration_cache with its rows says so and asks first', async (t) => {
+  const db = await fresh();
+  const env = { DATABASE_URL: db.url };
+  t.is((await integctl(['migrate'], env)).code, 0);
+  await db.pool.query(
+    "INSERT INTO integration_cache (cache_key, namespace, tenant_id, value) VALUES ('k1', 'n', 't', '1'), ('k2', 'n', 't', '2')",
+  );
+  // 0007's down drops an index, no data: it runs without a question.
+  const first = await integctl(['migrate', 'down'], env);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout, /^reverted {2}0007_webhook_events_ingest_cost$/m);
+
+  // 0006's drops the table and its two rows: without a terminal and without --yes it refuses.
+  const refused = await integctl(['migrate', 'down'], env);
+  t.is(refused.code, 2, refused.stderr);
+  t.regex(refused.stderr, /Revert 0006_integration_cache\? This drops table integration_cache \(2 rows\)/);
+  t.regex(refused.stderr, /Refusing without --yes/);
+  t.true(await tableExists(db, 'integration_cache'));
+
+  const dry = await integctl(['migrate', 'down', '--dry-run'], env);
+  t.is(dry.code, 0, dry.stderr);
+  t.regex(
+    dry.stdout,
+    /would revert {2}0006_integration_cache {2}\(drops table integration_cache \(2 rows\)\)/,
+  );
+  const dryJson = await integctl(['migrate', 'down', '--dry-run', '--json'], env);
+  t.like(JSON.parse(dryJson.stdout), {
+    dry_run: true,
+    migrations: [
+      { name: '0006_integration_cache', drops: [{ kind: 'table', table: 'integration_cache', rows: 2 }] },
+    ],
+  });
+  t.true(await tableExists(db, 'integration_cache'));
+
+  const yes = await integctl(['migrate', 'down', '--yes'], env);
+  t.is(yes.code, 0, yes.stderr);
+  t.regex(yes.stdout, /reverted {2}0006_integration_cache {2}\(dropped table integration_cache \(2 rows\)\)/);
+  t.false(await tableExists(db, 'integration_cache'));
+
+  // An empty table holds nothing to lose: said, not asked.
+  const empty = await integctl(['migrate', 'down'], env);
+  t.is(empty.code, 0, empty.stderr);
+  t.regex(empty.stdout, /reverted {2}0005_api_rate_limits {2}\(dropped table api_rate_limits \(empty\)\)/);
+});
+
+test('migrate down --to asks once, naming each table with data it would drop', async (t) => {
+  const db = await fresh();
+  const env = { DATABASE_URL: db.url };
+  await new Migrator(db.pool).up();
+  await db.pool.query(
+    "INSERT INTO webhook_events (id, source, dedup_key, raw_body) VALUES (gen_random_uuid(), 's', 'k', '\\x00')",
+  );
+  const r = await integctl(['migrate', 'down', '--to', all[3] ?? ''], env);
+  t.is(r.code, 2);
+  t.regex(
+    r.stderr,
+    /^integctl: Revert 0007_.*, 0004_webhook_events\? This drops table webhook_events \(1 row\);/m,
+  );
+  t.deepEqual(await new Migrator(db.pool).pending(), [], 'nothing was reverted');
+  const json = await integctl(['migrate', 'down', '--to', all[3] ?? '', '--yes', '--json'], env);
+  t.is(json.code, 0, json.stderr);
+  t.deepEqual((JSON.parse(json.stdout) as { migrations: string[] }).migrations, all.slice(3).reverse());
+  t.false(await tableExists(db, 'webhook_events'));
+});
+
+test('a bad --to is a usage error before any connection; one that is not applied is a failure', async (t) => {
+  const nowhere = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' };
+  for (const action of ['up', 'down']) {
+    const r = await integctl(['migrate', action, '--to', '9999_nope'], nowhere);
+    t.is(r.code, 2, r.stderr);
+    t.regex(r.stderr, /no migration named "9999_nope"/);
+  }
+  const db = await fresh();
+  const r = await integctl(['migrate', 'down', '--to', all[0] ?? ''], { DATABASE_URL: db.url });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /migration 0001_external_services is not applied/);
+});
+
+test('down with a plan refuses when the applied migrations changed since', async (t) => {
+  const db = await fresh();
+  const m = new Migrator(db.pool);
+  await m.up();
+  const plan = await m.planDown();
+  await m.down();
+  await t.throwsAsync(
+    m.down(
+      undefined,
+      plan.map((s) => s.name),
+    ),
+    { instanceOf: MigrationStateError, message: /changed since the plan/ },
+  );
+  t.deepEqual(await m.pending(), all.slice(-1), 'only the first down ran');
+});
+
+test('planDown reads what a down destroys: tables, columns with values, truncated and deleted rows', async (t) => {
+  t.deepEqual(
+    destructiveStatements(`
+      -- a comment: DROP TABLE nothing;
+      DROP INDEX IF EXISTS i;
+      ALTER TABLE t DROP COLUMN a, DROP CONSTRAINT c, ALTER COLUMN b DROP DEFAULT, DROP IF EXISTS "Mixed";
+      DROP TABLE IF EXISTS x, public."Y" CASCADE;
+      TRUNCATE TABLE z;
+      DELETE FROM w WHERE id > 3;`),
+    [
+      { kind: 'column', table: 't', column: 'a' },
+      { kind: 'column', table: 't', column: '"Mixed"' },
+      { kind: 'table', table: 'x' },
+      { kind: 'table', table: 'public."Y"' },
+      { kind: 'rows', table: 'z' },
+      { kind: 'rows', table: 'w' },
+    ],
+  );
+  const dir = mkdtempSync(path.join(tmpdir(), 'integ-migrations-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    path.join(dir, '0001_t.sql'),
+    '-- migrate:up\nCREATE TABLE t (a int);\n-- migrate:down\nDROP TABLE IF EXISTS t;\n',
+  );
+  writeFileSync(
+    path.join(dir, '0002_t_b.sql'),
+    '-- migrate:up\nALTER TABLE t ADD COLUMN b int;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS b;\n',
+  );
+  const db = await fresh();
+  const m = new Migrator(db.pool, dir);
+  await m.up();
+  await db.pool.query('INSERT INTO t (a, b) VALUES (1, 1), (2, NULL), (3, 3)');
+  t.deepEqual(await m.planDown(), [
+    { name: '0002_t_b', drops: [{ kind: 'column', table: 't', column: 'b', rows: 2, more: false }] },
+  ]);
+  t.deepEqual(await m.planDown('0001_t'), [
+    { name: '0002_t_b', drops: [{ kind: 'column', table: 't', column: 'b', rows: 2, more: false }] },
+    { name: '0001_t', drops: [{ kind: 'table', table: 't', rows: 3, more: false }] },
+  ]);
 });
