@@ -20,7 +20,7 @@ import { integrationRoutes, type IntegrationDeps } from './routes/integrations.j
 import { registerMetrics, type MetricsDeps } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import type { DetailedHealth } from '../services/health-report.js';
-import { capConnections, serverOptions } from './server.js';
+import { capConnections, ConnectionTracker, serverOptions } from './server.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,7 +58,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
+  const connections = new ConnectionTracker();
+  connections.follow(app.server);
   capConnections(app.server, deps.config.httpMaxConnections, deps.logger);
+  // Before the server's close(): connections with no fully received request cannot have been
+  // acknowledged, and Node would wait for them (it stops its timeout checks on close), so they
+  // are cut; received requests are still answered, and their connections close after.
+  app.addHook('preClose', (done) => {
+    const cut = connections.beginClose();
+    if (cut > 0) deps.logger.info({ connections: cut }, 'closed connections with no complete request');
+    done();
+  });
   const accepting = deps.accepting ?? (() => true);
   registerRequestContext(app);
   registerErrorHandling(app);

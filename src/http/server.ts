@@ -1,6 +1,6 @@
 /**
  * The HTTP server under fastify: how long a client may take to send a
- * request and how many connections it may hold.
+ * request, how many connections it may hold, and how they end at shutdown.
  *
  * Timeouts (HTTP_HEADERS_TIMEOUT_SECONDS, HTTP_REQUEST_TIMEOUT_SECONDS) are
  * Node's headersTimeout and requestTimeout: a request whose headers, or whose
@@ -20,9 +20,19 @@
  * daemon protects itself: the cap bounds its sockets and, with the timeouts,
  * the memory unfinished bodies can hold (at most HTTP_MAX_CONNECTIONS times
  * WEBHOOK_MAX_BODY_BYTES, each for at most HTTP_REQUEST_TIMEOUT_SECONDS).
+ *
+ * Shutdown: Node's server.close() closes idle keep-alive connections but waits
+ * for every other one, and stops the timeout checks, so one client that sent
+ * headers and part of a body held it until the shutdown timeout. Here, once
+ * close begins, every connection without a fully received request (nothing
+ * sent yet, half the headers, part of a body, idle) is cut: none of them has
+ * been acknowledged. Requests already received are answered (their answers
+ * close their connections); if some answer has not gone out after a grace
+ * period (a client that does not read it), the rest are cut too.
  */
-import type { Server, ServerOptions } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -61,6 +71,57 @@ export function serverOptions(config: HttpLimits): Pick<
   };
 }
 
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** Follows each connection's requests through the server's public events. */
+export class ConnectionTracker {
+  private readonly exchanges = new Map<Socket, Set<Exchange>>();
+  private closing = false;
+
+  follow(server: Server): void {
+    server.on('connection', (socket: Socket) => {
+      this.exchanges.set(socket, new Set());
+      socket.once('close', () => this.exchanges.delete(socket));
+    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const open = this.exchanges.get(req.socket);
+      if (open === undefined) return;
+      const exchange = { req, res };
+      open.add(exchange);
+      const done = () => {
+        if (!open.delete(exchange)) return;
+        // Closing: a connection whose last answer went out is not kept alive for another request.
+        if (this.closing && open.size === 0) req.socket.end();
+      };
+      res.once('finish', done);
+      res.once('close', done);
+    });
+  }
+
+  /**
+   * Close begins: cuts every connection without a fully received request
+   * waiting for its answer (returns how many), and has the answers still to
+   * come close their connections.
+   */
+  beginClose(): number {
+    this.closing = true;
+    let cut = 0;
+    for (const [socket, open] of this.exchanges) {
+      const awaitingAnswer = open.size > 0 && [...open].every(({ req }) => req.complete);
+      if (!awaitingAnswer) {
+        socket.destroy();
+        cut++;
+        continue;
+      }
+      for (const { res } of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+    }
+    return cut;
+  }
+}
+
 /**
  * Applies HTTP_MAX_CONNECTIONS (0 = no cap) and logs refusals, at most once
  * every 10 s with how many there were, naming the setting to change.
@@ -81,4 +142,23 @@ export function capConnections(server: Server, maxConnections: number, log: Logg
     refused = 0;
     lastLog = now;
   });
+}
+
+/**
+ * fastify's close() with a bound: connections that cannot have been
+ * acknowledged are cut when it begins (the preClose hook in app.ts); answers
+ * still going out after `graceMs` are cut too, so close() ends whatever the
+ * clients do.
+ */
+export async function closeWithin(app: FastifyInstance, graceMs: number, log: Logger): Promise<void> {
+  const closed = app.close();
+  const timer = setTimeout(() => {
+    log.warn({ graceMs }, 'answers still going out at shutdown; closing their connections');
+    app.server.closeAllConnections();
+  }, graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,8 +1,9 @@
 /**
  * Entry point of integrationd: flags, configuration, start, and signals.
- * SIGTERM or SIGINT stops accepting requests, drains, stops the parts in reverse
- * order (embedded Postgres last) and exits 0; a second signal or the shutdown
- * timeout exits 1 at once.
+ * SIGTERM or SIGINT stops accepting requests, closes connections that have not
+ * sent a whole request (whatever the clients do, they cannot hold it up), drains,
+ * stops the parts in reverse order (embedded Postgres last) and exits 0; a second
+ * SIGINT or the shutdown timeout exits 1 at once.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, EXIT_CONFIG, loadConfig } from '../config/load.js';

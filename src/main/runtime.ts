@@ -13,6 +13,7 @@ import { RedisBus } from '../bus/redis-bus.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Config } from '../config/schema.js';
 import { buildApp } from '../http/app.js';
+import { closeWithin } from '../http/server.js';
 import { RetryLoop } from '../jobs/retry-loop.js';
 import type { Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
@@ -218,14 +219,19 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
         }),
       },
     });
-    // Shutdown, in this order: refuse new requests, let in-flight ones finish
-    // (they wait for their group commit), stop the loop, finish processing,
-    // hand back leases, then close connections (registered above).
+    // Shutdown, in this order: refuse new requests, cut connections with no
+    // complete request (http/server.ts), let received ones finish (they wait for
+    // their group commit; answers not out after half the shutdown timeout are
+    // cut), stop the loop, finish processing, hand back leases, then close
+    // connections (registered above).
     cleanups.push({ name: 'leases', run: () => retry.releaseLeases() });
     cleanups.push({ name: 'processor', run: () => processor.drain() });
     cleanups.push({ name: 'retry loop', run: async () => retryLoop?.stop() });
     cleanups.push({ name: 'group commit', run: () => writer.drain() });
-    cleanups.push({ name: 'http', run: () => app.close() });
+    cleanups.push({
+      name: 'http',
+      run: () => closeWithin(app, (config.shutdownTimeoutSeconds * 1000) / 2, log),
+    });
     cleanups.push({ name: 'intake', run: async () => (accepting = false) });
 
     if (retryLoop) {
