@@ -132,11 +132,12 @@ const NAMED_VALUES: Rule[] = [
     /(?<![\w.-])([A-Za-z_][\w.-]*)(\s*:\s*)'(?:[^'"\\\n]|\\[^"\\\n])*'/g,
     (m, name, sep) => (isSecretName(name) ? `${name}${sep}'${MASK}'` : m),
   ],
-  // password: value, unquoted (a message that labels a credential), for the unambiguous names only.
+  // password: value, unquoted (a message that labels a credential), for the unambiguous names
+  // only, and only values that look like one: "token: token has no option" is a sentence.
   [
     ':',
-    /(?<![\w.-])((?:client_|private_)?(?:password|passwd|secret|api[_-]?key|apikey|private_key)|(?:access_|refresh_|id_)?token)(\s*:\s*)(?!\*\*\*)[^\s"'&,;<>()[\]{}\\]+/gi,
-    (_m, name, sep) => `${name}${sep}${MASK}`,
+    /(?<![\w.-])((?:client_|private_)?(?:password|passwd|secret|api[_-]?key|apikey|private_key)|(?:access_|refresh_|id_)?token)(\s*:\s*)(?!\*\*\*)([^\s"'&,;<>()[\]{}\\]+)/gi,
+    (m, name, sep, value) => (/[^A-Za-z]/.test(value) || value.length >= 12 ? `${name}${sep}${MASK}` : m),
   ],
   // name=\"value\", as the previous-but-one.
   [

@@ -114,6 +114,8 @@ test('ordinary text is left exactly as written', (t) => {
     'no REDIS_URL is set',
     'signal=SIGTERM',
     '--since "2026-02-30" is not a date',
+    'invalid options for token: token has no option "prefix"',
+    'secret: must be 8-512 characters',
   ])
     t.is(redactSecrets(text), text);
 });
