@@ -119,6 +119,21 @@ test('without REDIS_URL, cache commands explain where the cache is (exit 1)', as
   t.regex(r.stderr, /no REDIS_URL is set/);
 });
 
+test('bad tenants, namespaces and patterns are usage errors found before Redis is opened (exit 2)', async (t) => {
+  const down = { REDIS_URL: 'redis://127.0.0.1:1/0' };
+  for (const args of [
+    ['cache', 'stats', '--tenant', 'a*'],
+    ['cache', 'stats', '--namespace', 'google_*'],
+    ['cache', 'invalidate', '--namespace', 'google_sheets', '--tenant', 'a:b', '--pattern', '*', '--yes'],
+    ['cache', 'invalidate', '--namespace', '_stats', '--pattern', '*', '--yes'],
+    ['cache', 'invalidate', '--namespace', 'google_sheets', '--pattern', '', '--yes'],
+  ]) {
+    const r = await integctl(args, down);
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    t.notRegex(r.stderr, /cannot connect to Redis/, args.join(' '));
+  }
+});
+
 test('a Redis that does not answer is a clear failure (exit 1)', async (t) => {
   const r = await integctl(['cache', 'stats'], { REDIS_URL: 'redis://:secretpw@127.0.0.1:1/0' });
   t.is(r.code, 1);

@@ -55,3 +55,17 @@ test('a database that does not answer is a clear failure (exit 1), not a hang or
   t.regex(r.stderr, /cannot connect to Postgres at 127\.0\.0\.1:1\/x/);
   t.notRegex(r.stderr, /\.ts:\d+/);
 });
+
+test('loadtest values no run can take are usage errors before the daemon is contacted', async (t) => {
+  for (const args of [
+    ['--tenant', 'a*'],
+    ['--duration', '30d'],
+    ['--duration', '999999999w'],
+    ['--mix', 'constructor'],
+    ['--generic-source', 'Not A Source'],
+  ]) {
+    const r = await integctl(['loadtest', 'http://127.0.0.1:1', ...args], {});
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    t.notRegex(r.stderr, /cannot reach the daemon/, args.join(' '));
+  }
+});

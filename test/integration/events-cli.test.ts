@@ -516,6 +516,14 @@ test.serial('usage errors are found before connecting: exit 2 even when the data
     ['events', 'retry', 'nope'],
     ['events', 'retry', '--status', 'failed', '--batch-size', '0', '--yes'],
     ['events', 'purge', '--older-than', '1 month', '--yes'],
+    // Durations whose start is before the year 1, and calendar dates that do not exist.
+    ['events', 'list', '--since', '999999999w'],
+    ['events', 'list', '--until', '999999999d'],
+    ['events', 'list', '--since', '2026-02-30'],
+    ['events', 'list', '--since', '2026-11-26T25:00:00Z'],
+    ['events', 'retry', '--status', 'failed', '--since', '999999999w', '--yes'],
+    ['events', 'retry', '--status', 'failed', '--until', '2025-02-29', '--yes'],
+    ['events', 'purge', '--older-than', '999999999w', '--yes'],
   ]) {
     const r = await integctl(args, down);
     t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -524,3 +532,22 @@ test.serial('usage errors are found before connecting: exit 2 even when the data
   const reachable = await integctl(['events', 'list'], down);
   t.is(reachable.code, 1, 'the same database is really down');
 });
+
+test.serial(
+  'times out of range or off the calendar are refused with the reason, never rolled over',
+  async (t) => {
+    const far = await integctl(['events', 'list', '--since', '999999999w'], env);
+    t.is(far.code, 2);
+    t.regex(far.stderr, /--since "999999999w" is longer than 1000 years/);
+    const purge = await integctl(['events', 'purge', '--older-than', '999999999w', '--yes'], env);
+    t.is(purge.code, 2);
+    t.regex(purge.stderr, /--older-than "999999999w" is longer than 1000 years/);
+    const feb = await integctl(['events', 'list', '--since', '2026-02-30'], env);
+    t.is(feb.code, 2);
+    t.regex(feb.stderr, /--since "2026-02-30" is not a real time: 2026-02 has 28 days/);
+    const leap = await integctl(['events', 'list', '--since', '2024-02-29', '--json'], env);
+    t.is(leap.code, 0, leap.stderr);
+    const offset = await integctl(['events', 'list', '--since', '2026-11-26T10:00:00+03:00', '--json'], env);
+    t.is(offset.code, 0, offset.stderr);
+  },
+);

@@ -50,12 +50,15 @@ test('sources add generates a secret shown once; list and show never print it', 
   for (const out of [list.stdout, show.stdout, list.stderr, show.stderr]) t.false(out.includes(secret));
 });
 
-test('bad source definitions are refused with the reason', async (t) => {
+test('bad source definitions are usage errors (exit 2) with the reason', async (t) => {
   const algorithm = await integctl(['sources', 'add', 'bad1', '--scheme', 'hmac', '--algorithm', 'md5'], env);
-  t.is(algorithm.code, 1);
-  t.regex(algorithm.stderr, /algorithm must be one of sha1, sha256, sha512/);
+  t.is(algorithm.code, 2);
+  t.regex(
+    algorithm.stderr,
+    /'--algorithm <alg>' argument 'md5' is invalid\. Allowed choices are sha1, sha256, sha512/,
+  );
   const name = await integctl(['sources', 'add', '../etc', '--scheme', 'none'], env);
-  t.is(name.code, 1);
+  t.is(name.code, 2);
   t.regex(name.stderr, /source name "..\/etc" is not allowed/);
   const scheme = await integctl(['sources', 'add', 'bad2', '--scheme', 'rot13'], env);
   t.is(scheme.code, 2);
@@ -64,16 +67,70 @@ test('bad source definitions are refused with the reason', async (t) => {
     ['sources', 'add', 'bad3', '--scheme', 'stripe', '--secret', 'not-a-whsec'],
     env,
   );
-  t.is(stripe.code, 1);
+  t.is(stripe.code, 2);
   t.regex(stripe.stderr, /stripe secrets start with whsec_/);
   const tenant = await integctl(['sources', 'add', 'bad4', '--scheme', 'none', '--tenant', 'a:b*'], env);
-  t.is(tenant.code, 1);
+  t.is(tenant.code, 2);
   t.regex(tenant.stderr, /tenant "a:b\*": use 1-128 of A-Z a-z 0-9/);
+  const options = await integctl(['sources', 'add', 'bad5', '--scheme', 'token', '--prefix', 'x'], env);
+  t.is(options.code, 2);
+  t.regex(options.stderr, /invalid options for token: token has no option "prefix"/);
   const dup = await integctl(['sources', 'add', 'twice', '--scheme', 'none'], env);
   t.is(dup.code, 0);
   const again = await integctl(['sources', 'add', 'twice', '--scheme', 'none'], env);
   t.is(again.code, 1);
   t.regex(again.stderr, /exists/);
+  const list = JSON.parse((await integctl(['sources', 'list', '--json'], env)).stdout) as Array<{
+    name: string;
+  }>;
+  t.false(
+    list.some((s) => s.name.startsWith('bad')),
+    'none of the bad ones was stored',
+  );
+});
+
+test('bad source values are usage errors found before any connection (exit 2 with the database down)', async (t) => {
+  const down = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' };
+  for (const args of [
+    ['sources', 'add', 'a b', '--scheme', 'none'],
+    ['sources', 'add', 'Upper', '--scheme', 'none'],
+    ['sources', 'add', 'ok', '--scheme', 'hmac', '--algorithm', 'md5'],
+    ['sources', 'add', 'ok', '--scheme', 'hmac', '--encoding', 'base32'],
+    ['sources', 'add', 'ok', '--scheme', 'none', '--tenant', 'a*'],
+    ['sources', 'add', 'ok', '--scheme', 'hmac', '--header', 'bad header'],
+    ['sources', 'add', 'ok', '--scheme', 'hmac', '--options', '{"algorithm":"md5"}'],
+    ['sources', 'add', 'ok', '--scheme', 'none', '--max-retries', '99999999999'],
+    ['sources', 'add', 'ok', '--scheme', 'none', '--rate-limit-per-minute', '0'],
+    ['sources', 'add', 'ok', '--scheme', 'token', '--secret', 'short'],
+    ['sources', 'add', 'ok', '--scheme', 'token', '--secret', 'long-enough', '--secret-stdin'],
+    ['sources', 'update', 'ok', '--tenant', 'a*'],
+    ['sources', 'update', 'ok', '--algorithm', 'md5'],
+    ['sources', 'update', 'ok', '--options', '[1]'],
+    ['sources', 'update', 'ok', '--max-retries', '-1'],
+    ['sources', 'update', 'a b', '--disable'],
+    ['sources', 'rotate-secret', 'ok', '--grace', '999999999w'],
+    ['sources', 'rotate-secret', 'ok', '--secret', 'has a space'],
+    ['webhooks', 'send', 'ok', '--tenant', 'a*'],
+    ['webhooks', 'send', 'ok', '--url', 'ftp://127.0.0.1'],
+  ]) {
+    const r = await integctl(args, down);
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    t.notRegex(r.stderr, /cannot connect to Postgres/, args.join(' '));
+  }
+});
+
+test('update and rotate-secret check what they set against the source scheme: exit 2', async (t) => {
+  await integctl(['sources', 'add', 'tok2', '--scheme', 'token', '--secret', 'first-secret-123'], env);
+  const prefix = await integctl(['sources', 'update', 'tok2', '--prefix', 'sha256='], env);
+  t.is(prefix.code, 2);
+  t.regex(prefix.stderr, /invalid options for token: token has no option "prefix"/);
+  await integctl(['sources', 'add', 'stripe2', '--scheme', 'stripe'], env);
+  const weak = await integctl(['sources', 'rotate-secret', 'stripe2', '--secret', 'not-a-whsec'], env);
+  t.is(weak.code, 2);
+  t.regex(weak.stderr, /stripe secrets start with whsec_/);
+  const missing = await integctl(['sources', 'update', 'nosuch', '--prefix', 'x'], env);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /no source named "nosuch"/);
 });
 
 test('rotate-secret prints the new secret once and keeps the old one for the grace period', async (t) => {
@@ -132,7 +189,7 @@ test('a source saved under older rules (weak secret, odd tenant) can still be up
   t.like(JSON.parse(disabled.stdout), { is_active: false });
   // What the update sets is checked: a new tenant must follow the rule.
   const tenant = await integctl(['sources', 'update', 'legacy', '--tenant', 'still odd'], env);
-  t.is(tenant.code, 1);
+  t.is(tenant.code, 2);
   t.regex(tenant.stderr, /tenant "still odd": use 1-128 of A-Z a-z 0-9/);
   t.is((await integctl(['sources', 'update', 'legacy', '--tenant', 'acme_corp'], env)).code, 0);
 });

@@ -6,6 +6,7 @@ import { confirm } from '@inquirer/prompts';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { CacheService } from '../../cache/cache-service.js';
+import { assertNamespace, KeySpace, resolveTenant } from '../../cache/keys.js';
 import { AppError } from '../../domain/errors.js';
 import { buildCacheService } from '../../main/cache.js';
 import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
@@ -25,6 +26,22 @@ async function withCache(ctx: CommandContext, body: (cache: CacheService) => Pro
       throw translate(err);
     }
   });
+}
+
+/**
+ * The names and pattern a command was given, checked by the key module's own
+ * rules before Redis is opened: a bad one is a usage error (exit 2) even when
+ * Redis is down.
+ */
+function checkNames(names: { namespace?: string; tenant?: string; pattern?: string }): void {
+  try {
+    if (names.namespace !== undefined) assertNamespace(names.namespace);
+    if (names.tenant !== undefined) resolveTenant(names.tenant);
+    if (names.pattern !== undefined && names.namespace !== undefined)
+      new KeySpace().pattern(names.namespace, names.tenant, names.pattern);
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /** Bad names are usage errors (exit 2); a store failure is a failure (exit 1) with its cause. */
@@ -146,8 +163,9 @@ export function registerCache(program: Command, deps: CommandDeps): void {
       '\nExamples:\n  integctl cache stats\n  integctl cache stats --tenant uk_company_1 --json',
     )
     .action(async (opts: { tenant?: string; namespace?: string; json?: boolean }) =>
-      deps.run(async (ctx, io) =>
-        withCache(ctx, async (service) => {
+      deps.run(async (ctx, io) => {
+        checkNames(opts);
+        await withCache(ctx, async (service) => {
           const answer = await cacheStats(service, ctx.config, {
             tenantId: opts.tenant,
             namespace: opts.namespace,
@@ -155,8 +173,8 @@ export function registerCache(program: Command, deps: CommandDeps): void {
           });
           if (opts.json) writeJson(io.stdout, answer);
           else printStats(io, answer);
-        }),
-      ),
+        });
+      }),
     );
 
   cache
@@ -173,6 +191,9 @@ export function registerCache(program: Command, deps: CommandDeps): void {
       '\nThe pattern never reaches beyond one namespace and tenant. Keys are counted first,\nthen deleted with SCAN and UNLINK in batches.\nExamples:\n  integctl cache invalidate --namespace google_sheets --tenant uk_company_1 --pattern "*" --dry-run\n  integctl cache invalidate --namespace google_sheets --tenant uk_company_1 --pattern "1AbC:*" --yes',
     )
     .action(async (opts: InvalidateOptions) =>
-      deps.run(async (ctx, io) => withCache(ctx, (service) => invalidate(io, service, opts))),
+      deps.run(async (ctx, io) => {
+        checkNames(opts);
+        await withCache(ctx, (service) => invalidate(io, service, opts));
+      }),
     );
 }

@@ -8,7 +8,8 @@
  * like `webhooks send`; the generic source must exist (scheme none is enough).
  */
 import type { Command } from 'commander';
-import { activeSecrets } from '../../domain/source.js';
+import { activeSecrets, SOURCE_NAME } from '../../domain/source.js';
+import { isTenantId, TENANT_RULE } from '../../domain/tenant.js';
 import { parseDuration } from '../durations.js';
 import { daemonUrl, unreachable } from '../daemon-url.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
@@ -122,13 +123,21 @@ export function registerLoadtest(program: Command, deps: CommandDeps): void {
         const base = daemonUrl(given, ctx.config, 'URL');
         const users = positiveInt(flags.users, '--users', 10_000);
         const rate = flags.rate === undefined ? undefined : positiveInt(flags.rate, '--rate', 1_000_000);
-        const durationSeconds = Math.max(1, Math.round(parseDuration(flags.duration, '--duration') / 1000));
-        if (!(flags.mix in MIXES)) {
+        // Node's timers stop at 2^31 ms (24.8 days); a longer run would end at once.
+        const durationMs = parseDuration(flags.duration, '--duration', 24 * 86_400_000, '24d');
+        const durationSeconds = Math.max(1, Math.round(durationMs / 1000));
+        if (!Object.hasOwn(MIXES, flags.mix)) {
           throw new UsageError(
             `--mix ${JSON.stringify(flags.mix)} is not one of ${Object.keys(MIXES).join(', ')}`,
           );
         }
         const mix = flags.mix as MixName;
+        if (!isTenantId(flags.tenant))
+          throw new UsageError(`--tenant ${JSON.stringify(flags.tenant.slice(0, 40))}: ${TENANT_RULE}`);
+        if (!SOURCE_NAME.test(flags.genericSource))
+          throw new UsageError(
+            `--generic-source ${JSON.stringify(flags.genericSource.slice(0, 80))} is not a source name: 1-63 of a-z 0-9 _ . - starting with a letter or digit`,
+          );
 
         // Reach the daemon before anything else: a wrong URL is one clear line, not a minute of errors.
         try {

@@ -1,12 +1,28 @@
 /**
  * integctl sources: list, show, add, update, remove, rotate-secret. Secret
  * values are printed once, when generated or rotated in, and never again.
+ *
+ * A value no source can take (a name outside the rule, --algorithm md5, a
+ * tenant with *, options the scheme refuses, a weak secret) is a usage error
+ * (exit 2), found before any connection when the flags alone say so, else as
+ * soon as the source's scheme is known (update, rotate-secret). Failures of
+ * the operation itself (no such source, it exists already) exit 1.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { SCHEMES, type WebhookSource } from '../../domain/source.js';
+import { SCHEMES, type Scheme, type WebhookSource } from '../../domain/source.js';
 import { activeSecrets } from '../../domain/source.js';
-import { parseScheme, SourceError, SourceService, type SourceInput } from '../../services/sources.js';
+import { isTenantId, TENANT_RULE } from '../../domain/tenant.js';
+import { createVerifier, InvalidSourceOptions } from '../../providers/index.js';
+import { HEADER_NAME } from '../../providers/verifier.js';
+import {
+  checkSecret,
+  checkSourceName,
+  parseScheme,
+  SourceError,
+  SourceService,
+  type SourceInput,
+} from '../../services/sources.js';
 import { SourceRepository } from '../../store/source-repository.js';
 import { confirmChange } from '../confirm.js';
 import { DURATION_FORMS, parseDuration } from '../durations.js';
@@ -45,8 +61,10 @@ function addSchemeOptions(command: Command): Command {
     .option('--description <text>', 'free text shown by list and show')
     .option('--options <json>', 'scheme options as a JSON object (merged with the flags below)')
     .option('--header <name>', 'hmac/token: header carrying the signature or token')
-    .option('--algorithm <alg>', 'hmac: sha1, sha256 or sha512')
-    .option('--encoding <enc>', 'hmac: hex or base64')
+    .addOption(
+      new Option('--algorithm <alg>', 'hmac: signature algorithm').choices(['sha1', 'sha256', 'sha512']),
+    )
+    .addOption(new Option('--encoding <enc>', 'hmac: signature encoding').choices(['hex', 'base64']))
     .option('--prefix <text>', 'hmac: prefix before the signature, e.g. sha256=')
     .option('--timestamp-header <name>', 'hmac: header with a unix timestamp signed as "{timestamp}.{body}"')
     .option('--dedup-header <name>', 'hmac/token/none: header holding the event id')
@@ -54,8 +72,9 @@ function addSchemeOptions(command: Command): Command {
     .option('--channel-id <id...>', 'google-drive: known channel ids');
 }
 
-function optionsFrom(flags: SourceFlags, base: Record<string, unknown>): Record<string, unknown> {
-  let options: Record<string, unknown> = { ...base };
+/** The scheme options the flags set: --options JSON, then the single-option flags over it. */
+function optionPatch(flags: SourceFlags): Record<string, unknown> {
+  let options: Record<string, unknown> = {};
   if (flags.options !== undefined) {
     let parsed: unknown;
     try {
@@ -65,7 +84,7 @@ function optionsFrom(flags: SourceFlags, base: Record<string, unknown>): Record<
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new UsageError('--options must be a JSON object');
-    options = { ...options, ...(parsed as Record<string, unknown>) };
+    options = { ...(parsed as Record<string, unknown>) };
   }
   const map: Array<[keyof SourceFlags, string]> = [
     ['header', 'header'],
@@ -81,11 +100,62 @@ function optionsFrom(flags: SourceFlags, base: Record<string, unknown>): Record<
   return options;
 }
 
+/** Postgres integer: the columns max_retries and rate_limit_per_minute. */
+const MAX_INT = 2_147_483_647;
+
 function whole(value: string | undefined, option: string, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min)
-    throw new UsageError(`${option} must be a whole number of ${min} or more`);
+  if (!/^\d{1,10}$/.test(value) || Number(value) < min || Number(value) > MAX_INT)
+    throw new UsageError(`${option} must be a whole number from ${min} to ${MAX_INT}`);
   return Number(value);
+}
+
+interface CheckedFlags {
+  options: Record<string, unknown>;
+  tenantId?: string;
+  maxRetries?: number;
+  rateLimitPerMinute?: number;
+}
+
+/** What the flags alone can say is wrong, before any connection: exit 2. */
+function checkFlags(flags: SourceFlags): CheckedFlags {
+  if (flags.tenant !== undefined && !isTenantId(flags.tenant))
+    throw new UsageError(`--tenant ${JSON.stringify(flags.tenant.slice(0, 40))}: ${TENANT_RULE}`);
+  for (const [flag, value] of [
+    ['--header', flags.header],
+    ['--timestamp-header', flags.timestampHeader],
+    ['--dedup-header', flags.dedupHeader],
+  ] as const) {
+    if (value !== undefined && !HEADER_NAME.test(value))
+      throw new UsageError(`${flag} ${JSON.stringify(value.slice(0, 40))} is not an HTTP header name`);
+  }
+  return {
+    options: optionPatch(flags),
+    tenantId: flags.tenant,
+    maxRetries: whole(flags.maxRetries, '--max-retries', 0),
+    rateLimitPerMinute: whole(flags.rateLimitPerMinute, '--rate-limit-per-minute', 1),
+  };
+}
+
+/** Options the scheme refuses are a usage error naming the option. */
+function checkOptions(scheme: Scheme, options: Record<string, unknown>): void {
+  try {
+    createVerifier(scheme, options, 300);
+  } catch (err) {
+    if (err instanceof InvalidSourceOptions)
+      throw new UsageError(`invalid options for ${scheme}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Rules of the service (source names, secrets) as usage errors. */
+function usage(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof SourceError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 function readSecretFromStdin(): string {
@@ -198,14 +268,22 @@ export function registerSources(program: Command, deps: CommandDeps): void {
     .action(async (name: string, flags: SourceFlags) =>
       deps.run(async (ctx, io) =>
         failures(async () => {
+          usage(() => checkSourceName(name));
+          if (flags.secret !== undefined && flags.secretStdin)
+            throw new UsageError('give --secret or --secret-stdin, not both');
+          const scheme = parseScheme(flags.scheme ?? '');
+          const checked = checkFlags(flags);
+          checkOptions(scheme, checked.options);
+          const secret = flags.secretStdin ? readSecretFromStdin() : flags.secret;
+          if (secret !== undefined) usage(() => checkSecret(scheme, secret));
           const input: SourceInput = {
             name,
-            scheme: parseScheme(flags.scheme ?? ''),
-            options: optionsFrom(flags, {}),
-            secret: flags.secretStdin ? readSecretFromStdin() : flags.secret,
-            tenantId: flags.tenant,
-            maxRetries: whole(flags.maxRetries, '--max-retries', 0),
-            rateLimitPerMinute: whole(flags.rateLimitPerMinute, '--rate-limit-per-minute', 1),
+            scheme,
+            options: checked.options,
+            secret,
+            tenantId: checked.tenantId,
+            maxRetries: checked.maxRetries,
+            rateLimitPerMinute: checked.rateLimitPerMinute,
             description: flags.description,
           };
           const { source, generatedSecret } = await (await service(ctx)).add(input);
@@ -234,13 +312,19 @@ export function registerSources(program: Command, deps: CommandDeps): void {
         failures(async () => {
           if (flags.enable && flags.disable)
             throw new UsageError('--enable and --disable exclude each other');
+          usage(() => checkSourceName(name));
+          const checked = checkFlags(flags);
           const svc = await service(ctx);
           const current = await svc.get(name);
+          const setsOptions = Object.keys(checked.options).length > 0;
+          const options = { ...current.options, ...checked.options };
+          // Only what this update sets is checked: a source saved under older rules stays manageable.
+          if (setsOptions) checkOptions(current.scheme, options);
           const updated = await svc.update(name, {
-            options: optionsFrom(flags, current.options),
-            tenantId: flags.tenant,
-            maxRetries: whole(flags.maxRetries, '--max-retries', 0),
-            rateLimitPerMinute: whole(flags.rateLimitPerMinute, '--rate-limit-per-minute', 1),
+            options,
+            tenantId: checked.tenantId,
+            maxRetries: checked.maxRetries,
+            rateLimitPerMinute: checked.rateLimitPerMinute,
             description: flags.description,
             isActive: flags.enable ? true : flags.disable ? false : undefined,
           });
@@ -284,7 +368,14 @@ export function registerSources(program: Command, deps: CommandDeps): void {
       deps.run(async (ctx, io) =>
         failures(async () => {
           const graceMs = parseDuration(flags.grace, '--grace');
-          const result = await (await service(ctx)).rotateSecret(name, { secret: flags.secret, graceMs });
+          const { secret } = flags;
+          if (secret !== undefined) usage(() => checkSecret('token', secret)); // the rule of every scheme
+          const svc = await service(ctx);
+          if (secret !== undefined) {
+            const { scheme } = await svc.get(name);
+            usage(() => checkSecret(scheme, secret));
+          }
+          const result = await svc.rotateSecret(name, { secret, graceMs });
           if (flags.json)
             return writeJson(io.stdout, {
               secret: result.secret,

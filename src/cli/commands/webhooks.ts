@@ -7,8 +7,11 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { activeSecrets, type WebhookSource } from '../../domain/source.js';
+import { isTenantId, TENANT_RULE } from '../../domain/tenant.js';
+import { redactUrl } from '../../lib/redact.js';
 import { signedSample } from '../../services/sample-webhooks.js';
 import { SourceRepository } from '../../store/source-repository.js';
+import { daemonUrl } from '../daemon-url.js';
 import { CommandFailed, UsageError, writeJson, writeLine } from '../io.js';
 import type { CommandContext } from '../context.js';
 import type { CommandDeps } from '../program.js';
@@ -31,14 +34,10 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
         flags: { event?: string; payload?: string; url: string; tenant?: string; json?: boolean },
       ) =>
         deps.run(async (ctx, io) => {
-          let base: URL;
-          try {
-            base = new URL(flags.url);
-          } catch {
-            throw new UsageError(
-              `--url ${JSON.stringify(flags.url)} is not a URL like http://127.0.0.1:8009`,
-            );
-          }
+          const base = daemonUrl(flags.url, ctx.config, '--url');
+          // The daemon answers 400 INVALID_TENANT to any other: a usage error, found before connecting.
+          if (flags.tenant !== undefined && !isTenantId(flags.tenant))
+            throw new UsageError(`--tenant ${JSON.stringify(flags.tenant.slice(0, 40))}: ${TENANT_RULE}`);
           let payload: Buffer | undefined;
           if (flags.payload !== undefined) {
             try {
@@ -92,7 +91,8 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
           } catch {
             // not JSON; print as text
           }
-          if (flags.json) writeJson(io.stdout, { url: url.toString(), status: response.status, body });
+          if (flags.json)
+            writeJson(io.stdout, { url: redactUrl(url.toString()), status: response.status, body });
           else {
             writeLine(io.stdout, `POST ${url.pathname} -> ${response.status}`);
             writeLine(io.stdout, typeof body === 'string' ? body : JSON.stringify(body));
