@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import test from 'ava';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { startIntegrations } from '../../src/main/integrations.js';
+import { startRuntime } from '../../src/main/runtime.js';
 import { freePort } from '../../src/store/embedded.js';
 import { integctl } from '../helpers/cli.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -28,14 +28,15 @@ test("the daemon's Redis warn and error lines mask REDIS_URL's ?password=", asyn
     env: {
       DATABASE_URL: db.url,
       REDIS_URL: `redis://127.0.0.1:${port}/0?password=${SECRET}`,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'debug',
+      RETRY_CRON: '0 0 1 1 *',
     },
   });
   const out = capture();
-  const log = createLogger('info', out.stream);
-  const integrations = await startIntegrations(config, log, db.pool);
+  // The daemon's own wiring (main/runtime.ts), logging into a stream this test reads.
+  const runtime = await startRuntime(config, createLogger(config.logLevel, out.stream), { migrate: false });
   t.teardown(async () => {
-    await integrations.stop();
+    await runtime.stop();
     await db.drop();
   });
   const lines = out.lines();
