@@ -34,9 +34,6 @@ export interface AuditSink {
   record(entry: AuditEntry): void;
 }
 
-/** Discards entries; for code paths and tests without a database. */
-export const noAudit: AuditSink = { record: () => undefined };
-
 export interface AuditWriterOptions {
   flushMs?: number;
   maxBatch?: number;

@@ -32,10 +32,3 @@ export interface EventBus {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
-
-/** Redis PSUBSCRIBE-style matching for the in-process bus: `*` matches any run of characters. */
-export function globMatcher(pattern: string): (channel: string) => boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*');
-  const re = new RegExp(`^${escaped}$`);
-  return (channel) => re.test(channel);
-}

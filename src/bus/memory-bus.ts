@@ -1,6 +1,11 @@
-import { globMatcher, type BusMessage, type EventBus, type Unsubscribe } from './event-bus.js';
+import { globMatcher } from '../lib/glob.js';
+import type { BusMessage, EventBus, Unsubscribe } from './event-bus.js';
 
-/** The in-process bus: subscribers in this process receive what it publishes. */
+/**
+ * The in-process bus: subscribers in this process receive what it publishes.
+ * Patterns match as Redis PSUBSCRIBE matches them (lib/glob.ts), so a
+ * subscriber sees the same events on either bus.
+ */
 export class MemoryBus implements EventBus {
   readonly kind = 'in-process' as const;
   private readonly subscribers = new Set<{

@@ -8,7 +8,7 @@
  * a sweep on each write that finds the store over a bound.
  */
 import type { CacheBackend } from './backend.js';
-import { globMatcher } from './glob.js';
+import { globMatcher } from '../lib/glob.js';
 
 interface Entry {
   value: string;

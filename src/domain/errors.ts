@@ -86,6 +86,3 @@ export class AppError extends Error {
     this.status = errorCatalogue[code].status;
   }
 }
-
-/** An error that no retry can fix (a payload that cannot be processed, say): goes to failed at once. */
-export class PermanentError extends Error {}

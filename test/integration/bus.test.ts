@@ -15,7 +15,7 @@ if (redisUrl)
     'redis',
     () => new RedisBus({ url: redisUrl, streamMaxLen: 1000, keyPrefix: testKeyPrefix() }),
   ]);
-else test('redis bus', (t) => t.log(`skipped: ${redisSkipReason()}`) ?? t.pass());
+else test.skip(`redis bus (${redisSkipReason()})`, (t) => t.pass());
 
 for (const [name, make] of backends) {
   test(`${name}: subscribers receive what matches their pattern, and nothing else`, async (t) => {
@@ -34,6 +34,35 @@ for (const [name, make] of backends) {
     t.deepEqual(got.sort(), [`integration.webhook.${tag}.a`, `integration.webhook.${tag}.b.c`]);
     await unsubscribe();
     t.true(await bus.ping());
+  });
+
+  test(`${name}: ? and [...] in a pattern match as Redis PSUBSCRIBE matches them`, async (t) => {
+    const bus = make();
+    t.teardown(() => bus.close());
+    const tag = randomUUID().slice(0, 8);
+    const got: string[] = [];
+    const stop = [
+      await bus.subscribe(`integration.webhook.${tag}.?x`, (channel) => got.push(`?:${channel}`)),
+      await bus.subscribe(`integration.webhook.${tag}.[ab].y`, (channel) => got.push(`[]:${channel}`)),
+      await bus.subscribe(`integration.webhook.${tag}.[^ab].y`, (channel) => got.push(`^:${channel}`)),
+    ];
+    const channels = ['ax', 'abx', 'x', 'a.y', 'b.y', 'c.y', '[ab].y'].map(
+      (c) => `integration.webhook.${tag}.${c}`,
+    );
+    await bus.publish(channels.map((channel) => ({ id: randomUUID(), channel, payload: '{}' })));
+    const expected = [
+      `?:integration.webhook.${tag}.ax`,
+      `[]:integration.webhook.${tag}.a.y`,
+      `[]:integration.webhook.${tag}.b.y`,
+      `^:integration.webhook.${tag}.c.y`,
+    ].sort();
+    await eventually(async () => (got.length >= expected.length ? true : undefined), 'messages');
+    // Publish a marker last, so a late, unexpected match would have arrived before it.
+    const marker = `integration.webhook.${tag}.zx`;
+    await bus.publish([{ id: randomUUID(), channel: marker, payload: '{}' }]);
+    await eventually(async () => (got.includes(`?:${marker}`) ? true : undefined), 'marker');
+    t.deepEqual(got.filter((g) => !g.endsWith(marker)).sort(), expected);
+    for (const unsubscribe of stop) await unsubscribe();
   });
 }
 

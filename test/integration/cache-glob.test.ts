@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { escapeGlob } from '../../src/cache/keys.js';
-import { globMatcher } from '../../src/cache/glob.js';
+import { globMatcher } from '../../src/lib/glob.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { closeRedis, connectRedis, createRedisClient } from '../../src/main/redis.js';
 import { redisSkipReason, testKeyPrefix, testRedisUrl } from '../helpers/redis.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { escapeGlob, GLOBAL_TENANT, KeySpace, resolveTenant } from '../../src/cache/keys.js';
-import { globMatcher } from '../../src/cache/glob.js';
+import { globMatcher } from '../../src/lib/glob.js';
 import { AppError } from '../../src/domain/errors.js';
 
 const keys = new KeySpace();

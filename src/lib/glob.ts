@@ -1,6 +1,6 @@
 /**
- * Redis glob patterns (SCAN MATCH, KEYS) as a RegExp, so the in-process backend
- * matches exactly what Redis would: `*` any run (`:` included), `?` one
+ * Redis glob patterns (SCAN MATCH, KEYS, PSUBSCRIBE) as a RegExp, so the
+ * in-process cache backend and bus match exactly what Redis would: `*` any run (`:` included), `?` one
  * byte, `[abc]`, `[^abc]`, `[a-z]`, and `\x` for a literal x. A test
  * compares this against a real Redis on the same patterns.
  */
