@@ -9,7 +9,9 @@ import { loadConfig } from '../config/load.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { assertReachable, createPool, resolveDatabase, type DatabaseTarget } from '../store/database.js';
+import { PgEventQueries } from '../store/event-queries.js';
 import { createOrm, type OrmHandle } from '../store/sequelize.js';
+import type { EventQueries } from '../services/ports.js';
 import type { CliIO } from './io.js';
 
 export interface GlobalOptions {
@@ -23,6 +25,8 @@ export interface CommandContext {
   database(): Promise<{ pool: pg.Pool; target: DatabaseTarget }>;
   /** Sequelize over the same database, for the ORM-side reads and writes. */
   orm(): Promise<OrmHandle>;
+  /** The stored events, for the events commands. */
+  events(): Promise<EventQueries>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,10 @@ export function createContext(
       const { target } = await this.database();
       orm = createOrm(target.url, 2);
       return orm;
+    },
+    async events() {
+      const { pool } = await this.database();
+      return new PgEventQueries(pool, (await this.orm()).models);
     },
     async close() {
       await orm?.close();

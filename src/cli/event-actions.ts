@@ -6,12 +6,11 @@
  * The database is opened only after every flag has been validated, so a usage
  * error (exit 2) never waits on, or starts, a Postgres.
  */
-import type pg from 'pg';
 import { RedisUnavailable, openRedisSubscriber } from '../bus/redis-subscriber.js';
 import { redactUrl } from '../lib/redact.js';
-import { countEvents } from '../services/list-events.js';
+import type { EventQueries } from '../services/ports.js';
 import { countPurgeable, purgeEvents, undelivered } from '../services/purge-events.js';
-import { malformedIds, retryEventsById, retryMatching } from '../services/retry-events.js';
+import { malformedIds, retryEventsById, retryMatching } from '../services/schedule-retries.js';
 import { tailEvents, tailLine } from '../services/tail-events.js';
 import { confirmChange } from './confirm.js';
 import { parseDuration } from './durations.js';
@@ -21,7 +20,7 @@ import { stopOnInterrupt } from './interrupt.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from './io.js';
 import { withProgress } from './progress.js';
 
-export type OpenPool = () => Promise<pg.Pool>;
+export type OpenEvents = () => Promise<EventQueries>;
 
 /** Largest --batch-size: beyond this one statement holds locks long enough to be felt. */
 const MAX_BATCH = 50_000;
@@ -34,7 +33,12 @@ export interface RetryFlags extends FilterFlags {
 }
 
 /** events retry <id…>: unknown and busy ids are reported and make the exit code 1; the rest are retried. */
-export async function retryByIds(io: CliIO, open: OpenPool, ids: string[], flags: RetryFlags): Promise<void> {
+export async function retryByIds(
+  io: CliIO,
+  open: OpenEvents,
+  ids: string[],
+  flags: RetryFlags,
+): Promise<void> {
   if (
     ['status', 'source', 'tenant', 'type', 'since', 'until'].some(
       (k) => flags[k as keyof FilterFlags] !== undefined,
@@ -64,14 +68,14 @@ export async function retryByIds(io: CliIO, open: OpenPool, ids: string[], flags
 }
 
 /** events retry --status …: count, confirm, then schedule in batches. */
-export async function retryByFilter(io: CliIO, open: OpenPool, flags: RetryFlags): Promise<void> {
+export async function retryByFilter(io: CliIO, open: OpenEvents, flags: RetryFlags): Promise<void> {
   if (flags.status === undefined)
     throw new UsageError('give event ids, or --status (e.g. --status failed) to retry every matching event');
   const now = new Date();
   const filter = parseFilter(flags, now);
   const batchSize = parseWhole(flags.batchSize, '--batch-size', 1, MAX_BATCH);
-  const pool = await open();
-  const matched = await countEvents(pool, filter);
+  const queries = await open();
+  const matched = await queries.count(filter);
   const what = `${plural(matched, 'event')} (${describeFilter(filter)})`;
   if (flags.json && (flags.dryRun || matched === 0))
     return writeJson(io.stdout, { matched, scheduled: 0, busy: 0, dry_run: flags.dryRun === true });
@@ -81,7 +85,7 @@ export async function retryByFilter(io: CliIO, open: OpenPool, flags: RetryFlags
   if (!(await confirmChange(io, `Retry ${what}? The daemon publishes them again.`, flags.yes)))
     throw new CommandFailed('nothing was retried');
   const result = await withProgress(io, `retrying ${what}`, (update) =>
-    retryMatching(pool, filter, {
+    retryMatching(queries, filter, {
       now,
       batchSize,
       onProgress: (done) => update(`scheduled ${count(done)} of ${count(matched)}`),
@@ -106,7 +110,7 @@ export interface PurgeFlags {
 }
 
 /** events purge: count per status, confirm (warning about undelivered ones), delete in batches. */
-export async function purgeOld(io: CliIO, open: OpenPool, flags: PurgeFlags): Promise<void> {
+export async function purgeOld(io: CliIO, open: OpenEvents, flags: PurgeFlags): Promise<void> {
   const now = new Date();
   const plan = {
     statuses: parseStatuses(flags.status),
@@ -114,8 +118,8 @@ export async function purgeOld(io: CliIO, open: OpenPool, flags: PurgeFlags): Pr
     now,
   };
   const batchSize = parseWhole(flags.batchSize, '--batch-size', 1, MAX_BATCH);
-  const pool = await open();
-  const counts = await countPurgeable(pool, plan);
+  const queries = await open();
+  const counts = await countPurgeable(queries, plan);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const breakdown = [...counts].map(([status, n]) => `${count(n)} ${status}`).join(', ');
   const what = `${plural(total, 'event')} received before ${plan.receivedBefore.toISOString()} (${breakdown})`;
@@ -133,7 +137,7 @@ export async function purgeOld(io: CliIO, open: OpenPool, flags: PurgeFlags): Pr
   if (!(await confirmChange(io, `Delete ${what}?${warning}`, flags.yes)))
     throw new CommandFailed('nothing was deleted');
   const deleted = await withProgress(io, `deleting ${what}`, (update) =>
-    purgeEvents(pool, plan, {
+    purgeEvents(queries, plan, {
       batchSize,
       onProgress: (n) => update(`deleted ${count(n)} of ${count(total)}`),
     }),

@@ -3,7 +3,7 @@
  * usage error (exit 2) that names the accepted forms.
  */
 import { EVENT_STATUSES, type EventStatus } from '../domain/event.js';
-import type { EventFilter } from '../services/list-events.js';
+import type { EventFilter } from '../services/ports.js';
 import { parseSince } from './durations.js';
 import { UsageError } from './io.js';
 

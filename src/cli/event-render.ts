@@ -1,6 +1,6 @@
 /** How `integctl events list` and `show` print for a person (the --json forms are the service objects). */
 import { indentedJson, type EventDetails } from '../services/event-details.js';
-import type { EventSummary } from '../services/list-events.js';
+import type { EventSummary } from '../services/ports.js';
 import { renderTable } from './table.js';
 
 export const count = (n: number): string => n.toLocaleString('en-US');

@@ -8,11 +8,11 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../lib/logger.js';
-import type { RetryRound, RetryService } from '../services/retry-due-events.js';
+import type { DueEventClaimer, RetryRound } from '../services/claim-due-events.js';
 
 export interface RetryLoopOptions {
   cronExpression: string;
-  retry: RetryService;
+  retry: DueEventClaimer;
   log: Logger;
   onRound?: (round: RetryRound) => void;
   onError?: (error: unknown) => void;

@@ -9,12 +9,12 @@ import type pg from 'pg';
 import { Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
 import { cachedFor } from '../lib/time-limit.js';
-import { readBacklog } from '../metrics/backlog.js';
 import { createMetrics, type ScrapeSources, type ServiceMetrics } from '../metrics/metrics.js';
 import { PublishLagTracker } from '../metrics/publish-lag.js';
 import type { DetailedHealth } from '../services/health-report.js';
 import type { ProcessItem, ProcessResult } from '../services/process-events.js';
-import type { RetryRound } from '../services/retry-due-events.js';
+import type { RetryRound } from '../services/claim-due-events.js';
+import { publishLags, readBacklog } from '../store/sql/backlog.js';
 
 /** Scrape-time Postgres reads: at most one per second, none slower than this. */
 const SCRAPE_QUERY_TIMEOUT_MS = 1000;
@@ -23,7 +23,7 @@ const SCRAPE_CACHE_MS = 1000;
 export interface Observability {
   registry: Registry;
   metrics: ServiceMetrics;
-  /** For EventWriter.onInserted: events this process will publish on its fast path. */
+  /** For EventProcessor.onAccepted: events this process will publish on its fast path. */
   received: (ids: readonly string[]) => void;
   onBatch: (size: number) => void;
   onResult: (result: ProcessResult, items: readonly ProcessItem[], publishedAt: Date) => void;
@@ -55,7 +55,7 @@ export function buildObservability(
     ),
   };
   const metrics = createMetrics(registry, scrape, options);
-  const lag = new PublishLagTracker(metrics.publishLag, pool, log);
+  const lag = new PublishLagTracker(metrics.publishLag, (ids) => publishLags(pool, ids), log);
   return {
     registry,
     metrics,

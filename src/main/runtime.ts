@@ -19,7 +19,7 @@ import type { Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
 import { IngestService } from '../services/ingest-webhook.js';
 import { EventProcessor } from '../services/process-events.js';
-import { RetryService } from '../services/retry-due-events.js';
+import { DueEventClaimer } from '../services/claim-due-events.js';
 import { SourceRegistry } from '../services/source-registry.js';
 import {
   assertReachable,
@@ -34,7 +34,8 @@ import { EventWriter } from '../store/event-writer.js';
 import { Migrator } from '../store/migrator.js';
 import { createOrm } from '../store/sequelize.js';
 import { SourceRepository } from '../store/source-repository.js';
-import { scheduleNow } from '../store/sql/claim-due-events.js';
+import { PgEventQueries } from '../store/event-queries.js';
+import { PgEventClaims, PgOutcomeRecorder } from '../store/outcome-recorder.js';
 import { startIntegrations } from './integrations.js';
 import { buildObservability } from './observability.js';
 import { healthReporter } from '../services/health-report.js';
@@ -114,15 +115,16 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const ingests = config.role !== 'worker';
     const processor = new EventProcessor({
-      pool: outcomePool,
+      outcomes: new PgOutcomeRecorder(outcomePool),
       bus,
       log,
       workerId,
       leaseSeconds: config.eventLeaseSeconds,
       onResult: observe.onResult,
+      onAccepted: (id) => observe.received([id]),
     });
-    const retry = new RetryService({
-      pool,
+    const retry = new DueEventClaimer({
+      claims: new PgEventClaims(pool),
       processor,
       workerId,
       leaseSeconds: config.eventLeaseSeconds,
@@ -135,25 +137,6 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       // an api-only daemon leaves its events to the workers' claim.
       lease: { owner: processes ? workerId : null, seconds: config.eventLeaseSeconds },
       onBatch: observe.onBatch,
-      onInserted: processes
-        ? (rows) => {
-            observe.received(rows.filter((r) => r.status === 'pending').map((r) => r.id));
-            processor.enqueue(
-              rows
-                .filter((r) => r.status === 'pending')
-                .map((r) => ({
-                  id: r.id,
-                  source: r.source,
-                  eventId: r.eventId,
-                  eventType: r.eventType,
-                  tenantId: r.tenantId,
-                  payloadJson: r.payloadJson,
-                  retryCount: 0,
-                  maxRetries: r.maxRetries,
-                })),
-            );
-          }
-        : undefined,
     });
     const registry = new SourceRegistry({
       repository: new SourceRepository(orm.models),
@@ -175,7 +158,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     cleanups.push({ name: 'integrations', run: () => integrations.stop() });
     const ingest = new IngestService({
       registry,
-      writer,
+      store: writer,
+      processing: processes ? processor : undefined,
       defaultMaxRetries: config.retryMaxAttempts,
       budget: integrations.appDeps.ingestLimiter,
       onSignatureFailure: observe.onSignatureFailure,
@@ -208,9 +192,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       metrics: { metrics: observe.metrics, isConfiguredSource: (name) => registry.isConfigured(name) },
       detailedHealth,
       events: {
-        pool,
-        models: orm.models,
-        schedule: (ids) => scheduleNow(pool, ids, new Date()),
+        events: new PgEventQueries(pool, orm.models),
         wake: () => retryLoop?.wake(),
         handlerStats: () => ({
           group_commit_queued: writer.queued,

@@ -2,21 +2,15 @@
  * webhook_publish_lag_seconds: receipt to publish, per event.
  *
  * Events this process ingested and publishes on its fast path are timed from
- * memory (the writer's onInserted, right after the commit, to the processor's
+ * memory (the processor's onAccepted, right after the commit, to its
  * onResult): no I/O on the hot path. Events published by the retry loop (or by
  * another process's ingest) are not in memory; for those one query per
  * processed batch reads published_at - received_at from Postgres. Retries are
  * rare and batched, so that query is cheap where it matters, and it is the only
  * way to see the long lags (minutes) an operator alerts on.
  */
-import type pg from 'pg';
 import type { Histogram } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
-
-const LAG_OF = `
-SELECT extract(epoch FROM published_at - received_at)::float8 AS lag
-  FROM webhook_events
- WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`;
 
 /** More than this many unpublished fast-path events in memory means something is stuck; forget the oldest. */
 const MAX_TRACKED = 100_000;
@@ -26,7 +20,8 @@ export class PublishLagTracker {
 
   constructor(
     private readonly histogram: Histogram,
-    private readonly pool: pg.Pool,
+    /** Seconds from receipt to publish of those of the events that were published (store/sql/backlog.ts). */
+    private readonly lagsOf: (ids: readonly string[]) => Promise<number[]>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -57,8 +52,7 @@ export class PublishLagTracker {
 
   private async fromDatabase(ids: string[]): Promise<void> {
     try {
-      const r = await this.pool.query<{ lag: number }>(LAG_OF, [ids]);
-      for (const row of r.rows) this.histogram.observe(Math.max(0, row.lag));
+      for (const lag of await this.lagsOf(ids)) this.histogram.observe(Math.max(0, lag));
     } catch (err) {
       // A metric is not worth an error: Postgres being down is reported elsewhere.
       this.log.debug({ err }, 'publish lag not read');

@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { cleanLabel, isObject } from '../domain/event.js';
-import { numberTextAt } from '../lib/exact-json.js';
+import { numberTextAt } from '../domain/exact-json.js';
+import type { Headers } from '../domain/webhook-body.js';
 
-export type Headers = Record<string, string | string[] | undefined>;
+export type { Headers };
 
 export interface WebhookRequest {
   rawBody: Buffer;

@@ -1,7 +1,6 @@
 /** Reading one event with its attempts, for GET /api/v1/webhooks/events/{id} and integctl events show. */
-import { rewriteJson } from '../lib/exact-json.js';
-import { readStoredEvent } from '../store/event-reader.js';
-import type { Models } from '../store/models/index.js';
+import { rewriteJson } from '../domain/exact-json.js';
+import type { EventQueries } from './ports.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,11 +41,10 @@ export interface EventDetails {
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-export async function getEventDetails(models: Models, id: string): Promise<EventDetails | undefined> {
+export async function getEventDetails(queries: EventQueries, id: string): Promise<EventDetails | undefined> {
   if (!UUID.test(id)) return undefined;
-  const stored = await readStoredEvent(models, id);
-  if (stored === undefined) return undefined;
-  const { event, attempts } = stored;
+  const event = await queries.find(id);
+  if (event === undefined) return undefined;
   return {
     id: event.id,
     source: event.source,
@@ -65,7 +63,7 @@ export async function getEventDetails(models: Models, id: string): Promise<Event
     headers: event.headers,
     payload: event.payloadText === null ? null : { json: event.payloadText },
     raw_body_base64: event.payloadText === null ? event.rawBody.toString('base64') : null,
-    attempts: attempts.map((a) => ({
+    attempts: event.attempts.map((a) => ({
       attempt: a.attempt,
       started_at: a.startedAt.toISOString(),
       duration_ms: a.durationMs,

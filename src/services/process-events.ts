@@ -11,12 +11,12 @@
  * flood) is not published from here: its lease could run out while it is,
  * and another worker's claim would publish it too. It is left to that claim.
  */
-import type pg from 'pg';
 import type { EventBus } from '../bus/event-bus.js';
-import { channelFor, envelopeFor, type PublishableEvent } from '../domain/event.js';
+import { channelFor, envelopeFor, isJsonContentType, type PublishableEvent } from '../domain/event.js';
 import { afterFailure, retryDelayMs, type RetryPolicy } from '../domain/retry-policy.js';
+import { withoutBom } from '../domain/exact-json.js';
 import type { Logger } from '../lib/logger.js';
-import { completeEvents, failEvents, type FailedOutcome } from '../store/sql/finish-events.js';
+import type { FailedOutcome, OutcomeRecorder, StoredEvent } from './ports.js';
 
 export interface ProcessItem extends PublishableEvent {
   retryCount: number;
@@ -27,6 +27,40 @@ export interface ProcessItem extends PublishableEvent {
   replay?: boolean;
 }
 
+/**
+ * The one mapping from a stored event to what processing publishes, for the
+ * ingest fast path (EventWriter's answer) and the retry loop's claim alike.
+ */
+export function processItemOf(event: StoredEvent): ProcessItem {
+  const item: ProcessItem = {
+    id: event.id,
+    source: event.source,
+    eventId: event.eventId,
+    eventType: event.eventType,
+    tenantId: event.tenantId,
+    payloadJson: event.payloadJson,
+    retryCount: event.retryCount,
+    maxRetries: event.maxRetries,
+    replay: event.replay,
+  };
+  // A JSON event stored without its parsed payload cannot be published as
+  // consumers expect; no retry will change that. An empty body is not such an
+  // event: Drive pushes are labelled JSON and carry nothing (payload null).
+  if (
+    event.payloadJson === null &&
+    isJsonContentType(event.contentType) &&
+    event.rawBody !== null &&
+    event.rawBody.length > 0
+  ) {
+    try {
+      JSON.parse(withoutBom(event.rawBody.toString('utf8')));
+    } catch {
+      item.permanentError = 'the stored body is not valid JSON';
+    }
+  }
+  return item;
+}
+
 export interface ProcessResult {
   completed: number;
   retrying: number;
@@ -34,8 +68,8 @@ export interface ProcessResult {
 }
 
 export interface ProcessorDeps {
-  /** Where outcomes are recorded: a keyed pool (store/database.ts createKeyedPool). */
-  pool: pg.Pool;
+  /** Where outcomes are recorded (store/outcome-recorder.ts, on a keyed pool). */
+  outcomes: OutcomeRecorder;
   bus: EventBus;
   log: Logger;
   workerId: string;
@@ -46,6 +80,8 @@ export interface ProcessorDeps {
   /** The lease ingest takes (EVENT_LEASE_SECONDS); queued events older than half of it are left to the claim. */
   leaseSeconds?: number;
   onResult?: (result: ProcessResult, items: readonly ProcessItem[], publishedAt: Date) => void;
+  /** An event ingest handed over to be published at once (for the publish-lag metric). */
+  onAccepted?: (id: string) => void;
 }
 
 export class EventProcessor {
@@ -61,6 +97,15 @@ export class EventProcessor {
 
   get queued(): number {
     return this.queue.length;
+  }
+
+  /**
+   * The ingest fast path: an event this worker leased in its INSERT is
+   * published as soon as the event loop turns. Never throws.
+   */
+  accept(event: StoredEvent): void {
+    this.deps.onAccepted?.(event.id);
+    this.enqueue([processItemOf(event)]);
   }
 
   /** Queues leased events for processing after the webhook was answered. Never throws. */
@@ -150,8 +195,9 @@ export class EventProcessor {
         failures.push(this.failure(item, item.permanentError, true, now));
     }
     const durationMs = Math.round(performance.now() - started);
-    await completeEvents(this.deps.pool, completedIds, this.deps.workerId, startedAt, durationMs);
-    await failEvents(this.deps.pool, failures, this.deps.workerId, startedAt, durationMs);
+    const attempt = { worker: this.deps.workerId, startedAt, durationMs };
+    await this.deps.outcomes.complete(completedIds, attempt);
+    await this.deps.outcomes.fail(failures, attempt);
     const result: ProcessResult = {
       completed: completedIds.length,
       retrying: failures.filter((f) => f.status === 'retrying').length,

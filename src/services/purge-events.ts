@@ -11,9 +11,10 @@
  * counted from received_at, the time the webhook arrived, which does not move
  * when an event is retried.
  */
-import type pg from 'pg';
 import type { EventStatus } from '../domain/event.js';
-import { countOldEvents, deleteOldEvents } from '../store/sql/delete-old-events.js';
+import type { EventQueries, PurgePlan } from './ports.js';
+
+export type { PurgePlan };
 
 export const DEFAULT_PURGE_STATUSES: readonly EventStatus[] = ['completed'];
 export const DEFAULT_PURGE_BATCH = 5000;
@@ -23,29 +24,26 @@ export function undelivered(statuses: readonly EventStatus[]): EventStatus[] {
   return statuses.filter((s) => s !== 'completed');
 }
 
-export interface PurgePlan {
-  statuses: readonly EventStatus[];
-  receivedBefore: Date;
-  now: Date;
-}
-
 /** How many events the purge would delete right now, per status. */
-export async function countPurgeable(db: pg.Pool, plan: PurgePlan): Promise<Map<EventStatus, number>> {
+export async function countPurgeable(
+  queries: EventQueries,
+  plan: PurgePlan,
+): Promise<Map<EventStatus, number>> {
   const counts = new Map<EventStatus, number>();
   for (const status of plan.statuses)
-    counts.set(status, await countOldEvents(db, { ...plan, statuses: [status] }));
+    counts.set(status, await queries.countPurgeable({ ...plan, statuses: [status] }));
   return counts;
 }
 
 /** Deletes the planned events a batch per statement; returns how many went. */
 export async function purgeEvents(
-  db: pg.Pool,
+  queries: EventQueries,
   plan: PurgePlan,
   options: { batchSize: number; onProgress?: (deleted: number) => void },
 ): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const n = await deleteOldEvents(db, { ...plan, limit: options.batchSize });
+    const n = await queries.purge({ ...plan, limit: options.batchSize });
     deleted += n;
     options.onProgress?.(deleted);
     if (n < options.batchSize) return deleted;

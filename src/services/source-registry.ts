@@ -11,7 +11,7 @@
 import { activeSecrets, type WebhookSource } from '../domain/source.js';
 import type { Logger } from '../lib/logger.js';
 import { createVerifier, type Verifier } from '../providers/index.js';
-import type { SourceRepository } from '../store/source-repository.js';
+import type { SourceLookup } from './ports.js';
 
 export interface ResolvedSource {
   source: WebhookSource;
@@ -25,7 +25,7 @@ interface Entry {
 }
 
 export interface SourceRegistryOptions {
-  repository: SourceRepository;
+  repository: SourceLookup;
   toleranceSeconds: number;
   stripeSecrets: readonly string[];
   log: Logger;

@@ -16,7 +16,7 @@ import { stripeSecretProblem } from '../domain/secrets.js';
 import { isTenantId, TENANT_RULE } from '../domain/tenant.js';
 import { createVerifier, InvalidSourceOptions } from '../providers/index.js';
 import { checkStandardWebhooksSecret } from '../providers/standard-webhooks.js';
-import type { SourceRepository } from '../store/source-repository.js';
+import type { SourceStore } from './ports.js';
 
 export class SourceError extends Error {}
 
@@ -107,7 +107,7 @@ export interface SourceInput {
 
 export class SourceService {
   constructor(
-    private readonly repository: SourceRepository,
+    private readonly repository: SourceStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -13,24 +13,17 @@
 import type pg from 'pg';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
-import {
-  findExistingIds,
-  insertEvents,
-  keyOf,
-  type InsertLease,
-  type NewEventRow,
-} from './sql/insert-events.js';
-
-export interface StoreResult {
-  id: string;
-  duplicate: boolean;
-}
+import type { EventStore, NewEvent, StoredEvent, StoreResult } from '../services/ports.js';
+import { findExistingIds, insertEvents, keyOf, type InsertLease } from './sql/insert-events.js';
 
 interface Waiting {
-  row: NewEventRow;
+  row: NewEvent;
   resolve(result: StoreResult): void;
   reject(error: Error): void;
 }
+
+/** What one statement made of a row: inserted as `stored`, or a duplicate of `id`. */
+type Answer = { id: string; stored?: NewEvent };
 
 export interface EventWriterOptions {
   maxBatch?: number;
@@ -39,8 +32,6 @@ export interface EventWriterOptions {
   maxInFlight?: number;
   lease: InsertLease;
   log: Logger;
-  /** Called with the rows this writer inserted (not duplicates), after their callers were answered. */
-  onInserted?: (rows: NewEventRow[]) => void;
   /** Called with each batch size, for the group-commit metric. */
   onBatch?: (size: number) => void;
 }
@@ -52,12 +43,12 @@ function isDataError(err: unknown): boolean {
 }
 
 /** What a row adds to the statement's one binary parameter (characters stand in for bytes). */
-function sizeOf(row: NewEventRow): number {
+function sizeOf(row: NewEvent): number {
   const payload = row.payloadIsBody === true ? 0 : (row.payloadJson?.length ?? 0);
   return row.rawBody.length + payload + row.headersJson.length;
 }
 
-export class EventWriter {
+export class EventWriter implements EventStore {
   private queue: Waiting[] = [];
   private inFlight = 0;
   private scheduled = false;
@@ -75,7 +66,7 @@ export class EventWriter {
     this.maxInFlight = options.maxInFlight ?? 4;
   }
 
-  write(row: NewEventRow): Promise<StoreResult> {
+  write(row: NewEvent): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
       this.schedule();
@@ -143,7 +134,7 @@ export class EventWriter {
       else leaders.set(key, w);
     }
     const rows = [...leaders.values()].map((w) => w.row);
-    let answers: Map<string, StoreResult>;
+    let answers: Map<string, Answer>;
     const refused = new Map<string, AppError>();
     try {
       answers = await this.store(rows);
@@ -155,36 +146,33 @@ export class EventWriter {
         return;
       }
     }
-    const inserted: NewEventRow[] = [];
+    const unavailable = () => new AppError('STORAGE_UNAVAILABLE', 'the event could not be stored; retry', 5);
     for (const [key, w] of leaders) {
       const answer = answers.get(key);
-      if (answer === undefined) {
-        w.reject(
-          refused.get(key) ?? new AppError('STORAGE_UNAVAILABLE', 'the event could not be stored; retry', 5),
-        );
-        continue;
-      }
-      if (!answer.duplicate) inserted.push(w.row);
-      w.resolve(answer);
+      if (answer === undefined) w.reject(refused.get(key) ?? unavailable());
+      else if (answer.stored === undefined) w.resolve({ duplicate: true, id: answer.id });
+      else
+        w.resolve({
+          duplicate: false,
+          id: answer.id,
+          status: answer.stored.status,
+          stored: storedEvent(answer.stored),
+        });
     }
     for (const { waiting, key } of followers) {
       const answer = answers.get(key);
-      if (answer === undefined) {
-        waiting.reject(
-          refused.get(key) ?? new AppError('STORAGE_UNAVAILABLE', 'the event could not be stored; retry', 5),
-        );
-      } else waiting.resolve({ id: answer.id, duplicate: true });
+      if (answer === undefined) waiting.reject(refused.get(key) ?? unavailable());
+      else waiting.resolve({ duplicate: true, id: answer.id });
     }
-    if (inserted.length > 0) this.options.onInserted?.(inserted);
   }
 
   /** Inserts rows, then looks up the ids of the ones that were already there. Keyed by keyOf(). */
-  private async store(rows: NewEventRow[]): Promise<Map<string, StoreResult>> {
+  private async store(rows: readonly NewEvent[]): Promise<Map<string, Answer>> {
     const insertedIds = await insertEvents(this.pool, rows, this.options.lease);
-    const answers = new Map<string, StoreResult>();
-    const missing: NewEventRow[] = [];
+    const answers = new Map<string, Answer>();
+    const missing: NewEvent[] = [];
     for (const r of rows) {
-      if (insertedIds.has(r.id)) answers.set(keyOf(r.source, r.dedupKey), { id: r.id, duplicate: false });
+      if (insertedIds.has(r.id)) answers.set(keyOf(r.source, r.dedupKey), { id: r.id, stored: r });
       else missing.push(r);
     }
     if (missing.length > 0) {
@@ -192,7 +180,7 @@ export class EventWriter {
       for (const r of missing) {
         const key = keyOf(r.source, r.dedupKey);
         const id = existing.get(key);
-        if (id !== undefined) answers.set(key, { id, duplicate: true });
+        if (id !== undefined) answers.set(key, { id });
       }
     }
     return answers;
@@ -206,10 +194,10 @@ export class EventWriter {
    * A row refused even so gets a 400 of its own.
    */
   private async storeOneByOne(
-    rows: NewEventRow[],
+    rows: readonly NewEvent[],
     refused: Map<string, AppError>,
-  ): Promise<Map<string, StoreResult>> {
-    const answers = new Map<string, StoreResult>();
+  ): Promise<Map<string, Answer>> {
+    const answers = new Map<string, Answer>();
     for (const row of rows) {
       try {
         for (const [k, v] of await this.storeWithoutPayloadIfRefused(row)) answers.set(k, v);
@@ -229,7 +217,8 @@ export class EventWriter {
     return answers;
   }
 
-  private async storeWithoutPayloadIfRefused(row: NewEventRow): Promise<Map<string, StoreResult>> {
+  /** The answer names the row as stored: without its payload when Postgres refused that. */
+  private async storeWithoutPayloadIfRefused(row: NewEvent): Promise<Map<string, Answer>> {
     try {
       return await this.store([row]);
     } catch (err) {
@@ -239,9 +228,6 @@ export class EventWriter {
         { source: row.source, sqlstate: (err as { code?: string }).code },
         'webhook stored without its parsed payload: Postgres refused it as jsonb',
       );
-      // What is published must be what was stored.
-      row.payloadJson = null;
-      row.payloadIsBody = false;
       return stored;
     }
   }
@@ -251,4 +237,21 @@ export class EventWriter {
     const error = new AppError('STORAGE_UNAVAILABLE', undefined, 5);
     for (const w of batch) w.reject(error);
   }
+}
+
+/** A new row as processing reads it: what the retry loop's claim would return for it. */
+function storedEvent(row: NewEvent): StoredEvent {
+  return {
+    id: row.id,
+    source: row.source,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    tenantId: row.tenantId,
+    contentType: row.contentType,
+    payloadJson: row.payloadJson,
+    rawBody: row.payloadJson === null ? row.rawBody : null,
+    retryCount: 0,
+    maxRetries: row.maxRetries,
+    replay: false,
+  };
 }

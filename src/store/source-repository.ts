@@ -1,5 +1,6 @@
 /** webhook_configs through Sequelize: the sources that integctl manages. */
 import type { WebhookSource } from '../domain/source.js';
+import type { SourceStore } from '../services/ports.js';
 import type { Models, WebhookConfigRow } from './models/index.js';
 
 function toSource(row: WebhookConfigRow): WebhookSource {
@@ -16,7 +17,7 @@ function toSource(row: WebhookConfigRow): WebhookSource {
   };
 }
 
-export class SourceRepository {
+export class SourceRepository implements SourceStore {
   constructor(private readonly models: Models) {}
 
   async find(name: string): Promise<WebhookSource | undefined> {

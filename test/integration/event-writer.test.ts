@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventWriter } from '../../src/store/event-writer.js';
-import type { NewEventRow } from '../../src/store/sql/insert-events.js';
+import type { NewEvent } from '../../src/services/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let db: TestDatabase;
@@ -18,7 +18,7 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-function row(source: string, dedupKey: string, body: Buffer, payloadJson: string | null): NewEventRow {
+function row(source: string, dedupKey: string, body: Buffer, payloadJson: string | null): NewEvent {
   return {
     id: randomUUID(),
     source,
@@ -101,7 +101,7 @@ test('a body larger than the byte limit still goes, in a batch of its own', asyn
 
 test('a row to publish is stored processing when leased at insert, pending when left to the claim', async (t) => {
   const source = `lease-${randomUUID().slice(0, 6)}`;
-  const toPublish = (key: string): NewEventRow => ({
+  const toPublish = (key: string): NewEvent => ({
     ...row(source, key, Buffer.from('{}'), '{}'),
     status: 'pending',
   });
@@ -167,7 +167,14 @@ test('valid JSON that jsonb refuses is stored without its payload, raw bytes kep
     t.is(byKey.get(key)?.payload, null, key);
     t.true(byKey.get(key)?.raw_body.equals(Buffer.from(text)), key);
   }
-  // What the processor will publish matches what was stored.
-  t.is(rows[1]?.payloadJson, null);
-  t.is(rows[2]?.payloadJson, null);
+  // What the processor will publish is what was stored; the caller's rows are left as they were.
+  const storedOf = (i: number) => {
+    const result = results[i];
+    return result !== undefined && !result.duplicate ? result.stored : undefined;
+  };
+  t.is(storedOf(0)?.payloadJson, '{"n":1}');
+  t.is(storedOf(1)?.payloadJson, null);
+  t.true(storedOf(1)?.rawBody?.equals(Buffer.from(nulKey)));
+  t.is(storedOf(2)?.payloadJson, null);
+  t.is(rows[1]?.payloadJson, nulKey);
 });

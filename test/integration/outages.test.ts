@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { EVENTS_STREAM } from '../../src/bus/redis-bus.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventProcessor } from '../../src/services/process-events.js';
-import { RetryService } from '../../src/services/retry-due-events.js';
+import { DueEventClaimer } from '../../src/services/claim-due-events.js';
+import { PgEventClaims, PgOutcomeRecorder } from '../../src/store/outcome-recorder.js';
 import { startOwnRedis } from '../helpers/redis-server.js';
 import { runtimeOnOwnPostgres, testRuntime } from '../helpers/runtime.js';
 import { eventually } from '../helpers/wait.js';
@@ -50,14 +51,14 @@ test('Redis down: the webhook is stored and answered 202, waits in retrying, and
   // The retry loop's clock, moved past next_retry_at: no sleeping for a minute.
   const later = () => new Date(Date.now() + 5 * 60_000);
   const processor = new EventProcessor({
-    pool: ctx.db.pool,
+    outcomes: new PgOutcomeRecorder(ctx.db.pool),
     bus: ctx.runtime.bus,
     log,
     workerId: 'test-worker',
     now: later,
   });
-  const retry = new RetryService({
-    pool: ctx.db.pool,
+  const retry = new DueEventClaimer({
+    claims: new PgEventClaims(ctx.db.pool),
     processor,
     workerId: 'test-worker',
     leaseSeconds: 60,

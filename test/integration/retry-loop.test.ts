@@ -4,7 +4,8 @@ import { MemoryBus } from '../../src/bus/memory-bus.js';
 import { RetryLoop } from '../../src/jobs/retry-loop.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventProcessor } from '../../src/services/process-events.js';
-import { RetryService, type RetryRound } from '../../src/services/retry-due-events.js';
+import { DueEventClaimer, type RetryRound } from '../../src/services/claim-due-events.js';
+import { PgEventClaims, PgOutcomeRecorder } from '../../src/store/outcome-recorder.js';
 import { createPool } from '../../src/store/database.js';
 import { freePort } from '../../src/store/embedded.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -13,8 +14,15 @@ test('with Postgres unreachable a round fails once, is counted, and the loop wai
   const pool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/none`, 2, 'test');
   const log = createLogger('silent');
   const bus = new MemoryBus();
-  const processor = new EventProcessor({ pool, bus, log, workerId: 'w' });
-  const retry = new RetryService({ pool, processor, workerId: 'w', leaseSeconds: 30, batchSize: 10, log });
+  const processor = new EventProcessor({ outcomes: new PgOutcomeRecorder(pool), bus, log, workerId: 'w' });
+  const retry = new DueEventClaimer({
+    claims: new PgEventClaims(pool),
+    processor,
+    workerId: 'w',
+    leaseSeconds: 30,
+    batchSize: 10,
+    log,
+  });
   const errors: unknown[] = [];
   // A schedule that never fires during the test: only wake() starts rounds.
   const loop = new RetryLoop({ cronExpression: '0 0 1 1 *', retry, log, onError: (e) => errors.push(e) });
@@ -39,8 +47,20 @@ test('a loop stopped and started again still claims due events', async (t) => {
   const pool = createPool(db.url, 2, 'restart');
   t.teardown(() => pool.end());
   const log = createLogger('silent');
-  const processor = new EventProcessor({ pool, bus: new MemoryBus(), log, workerId: 'w' });
-  const retry = new RetryService({ pool, processor, workerId: 'w', leaseSeconds: 30, batchSize: 10, log });
+  const processor = new EventProcessor({
+    outcomes: new PgOutcomeRecorder(pool),
+    bus: new MemoryBus(),
+    log,
+    workerId: 'w',
+  });
+  const retry = new DueEventClaimer({
+    claims: new PgEventClaims(pool),
+    processor,
+    workerId: 'w',
+    leaseSeconds: 30,
+    batchSize: 10,
+    log,
+  });
   const rounds: RetryRound[] = [];
   const loop = new RetryLoop({ cronExpression: '0 0 1 1 *', retry, log, onRound: (r) => rounds.push(r) });
   loop.start();

@@ -11,7 +11,8 @@ import { RedisBus } from '../../src/bus/redis-bus.js';
 import type { BusMessage, EventBus } from '../../src/bus/event-bus.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventProcessor } from '../../src/services/process-events.js';
-import { RetryService } from '../../src/services/retry-due-events.js';
+import { DueEventClaimer } from '../../src/services/claim-due-events.js';
+import { PgEventClaims, PgOutcomeRecorder } from '../../src/store/outcome-recorder.js';
 import { createPool } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startDaemon } from '../helpers/daemon.js';
@@ -32,9 +33,15 @@ async function dueEvents(db: TestDatabase, count: number, source = 'bulk'): Prom
 
 function worker(db: TestDatabase, bus: EventBus, id: string, now?: () => Date) {
   const pool = createPool(db.url, 4, id);
-  const processor = new EventProcessor({ pool, bus, log, workerId: id, now });
-  const retry = new RetryService({
-    pool,
+  const processor = new EventProcessor({
+    outcomes: new PgOutcomeRecorder(pool),
+    bus,
+    log,
+    workerId: id,
+    now,
+  });
+  const retry = new DueEventClaimer({
+    claims: new PgEventClaims(pool),
     processor,
     workerId: id,
     leaseSeconds: 30,
@@ -304,7 +311,7 @@ test('an event queued on the fast path for half its lease is left to the claim, 
   const pool = createPool(db.url, 2, 'fast-path');
   t.teardown(() => pool.end());
   const processor = new EventProcessor({
-    pool,
+    outcomes: new PgOutcomeRecorder(pool),
     bus,
     log,
     workerId: 'w1',
@@ -371,7 +378,13 @@ test('each published event asks its marker to outlast its next possible attempt'
   });
   const pool = createPool(db.url, 2, 'holds');
   t.teardown(() => pool.end());
-  const processor = new EventProcessor({ pool, bus, log, workerId: 'w', leaseSeconds: 60 });
+  const processor = new EventProcessor({
+    outcomes: new PgOutcomeRecorder(pool),
+    bus,
+    log,
+    workerId: 'w',
+    leaseSeconds: 60,
+  });
   const item = (retryCount: number) => ({
     id: randomUUID(),
     source: 's',

@@ -1,6 +1,6 @@
 /** Which errors mean "Postgres cannot serve now" (503 with Retry-After) and which are bugs (500). */
 import test from 'ava';
-import { isDatabaseUnavailable } from '../../src/store/database.js';
+import { isDatabaseUnavailable } from '../../src/domain/database-errors.js';
 
 test('isDatabaseUnavailable: connection failures and shutdowns, not query bugs', (t) => {
   const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });

@@ -11,7 +11,7 @@ import { activeSecrets, type WebhookSource } from '../../src/domain/source.js';
 import { safeEqual, safeIncludes } from '../../src/providers/constant-time.js';
 import { createVerifier, InvalidSourceOptions, type WebhookRequest } from '../../src/providers/index.js';
 import { checkStandardWebhooksSecret } from '../../src/providers/standard-webhooks.js';
-import { storedHeaders } from '../../src/services/ingest-webhook.js';
+import { storedHeaders } from '../../src/domain/webhook-body.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const sha256 = (body: string) => `sha256:${createHash('sha256').update(body).digest('hex')}`;

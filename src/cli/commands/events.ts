@@ -1,13 +1,12 @@
 /**
  * integctl events: list, show, retry, tail, purge. Parsing and printing only;
- * the queries are in services/ (list-events, event-details, retry-events,
+ * the queries are in services/ (event-details, schedule-retries,
  * purge-events, tail-events), shared with the HTTP API and the retry loop.
  */
 import type { Command } from 'commander';
 import { eventDetailsJson, getEventDetails, isEventId } from '../../services/event-details.js';
-import { listEvents } from '../../services/list-events.js';
 import { DEFAULT_PURGE_BATCH, DEFAULT_PURGE_STATUSES } from '../../services/purge-events.js';
-import { DEFAULT_RETRY_BATCH } from '../../services/retry-events.js';
+import { DEFAULT_RETRY_BATCH } from '../../services/schedule-retries.js';
 import { DURATION_FORMS } from '../durations.js';
 import {
   purgeOld,
@@ -55,8 +54,7 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
       deps.run(async (ctx, io) => {
         const filter = parseFilter(flags, new Date());
         const limit = parseWhole(flags.limit, '--limit', 1, MAX_LIMIT);
-        const { pool } = await ctx.database();
-        const page = await listEvents(pool, filter, limit);
+        const page = await (await ctx.events()).list(filter, limit);
         if (flags.json) writeJson(io.stdout, page.events);
         else if (page.events.length === 0)
           writeLine(io.stderr, `no events match (${describeFilter(filter)})`);
@@ -78,7 +76,7 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
       deps.run(async (ctx, io) => {
         if (!isEventId(id))
           throw new UsageError(`${JSON.stringify(id)} is not an event id (a uuid, as events list shows)`);
-        const details = await getEventDetails((await ctx.orm()).models, id);
+        const details = await getEventDetails(await ctx.events(), id);
         if (details === undefined)
           throw new CommandFailed(`no event with id ${id}; see integctl events list`);
         if (flags.json) writeLine(io.stdout, eventDetailsJson(details, 2));
@@ -102,7 +100,7 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
     )
     .action(async (ids: string[], flags: RetryFlags) =>
       deps.run(async (ctx, io) => {
-        const open = async () => (await ctx.database()).pool;
+        const open = () => ctx.events();
         return ids.length > 0 ? retryByIds(io, open, ids, flags) : retryByFilter(io, open, flags);
       }),
     );
@@ -141,6 +139,6 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
       '\nDefault: only completed events; failed ones are kept for retry until named.\nAn event a worker is processing right now is never deleted.\nExamples:\n  integctl events purge --older-than 30d --dry-run\n  integctl events purge --older-than 90d --status completed,failed --yes',
     )
     .action(async (flags: PurgeFlags) =>
-      deps.run(async (ctx, io) => purgeOld(io, async () => (await ctx.database()).pool, flags)),
+      deps.run(async (ctx, io) => purgeOld(io, () => ctx.events(), flags)),
     );
 }

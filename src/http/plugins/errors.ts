@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorCatalogue, type ErrorCode } from '../../domain/errors.js';
-import { isDatabaseUnavailable } from '../../store/database.js';
+import { isDatabaseUnavailable } from '../../domain/database-errors.js';
 
 function fromFastify(error: FastifyError): AppError | undefined {
   if (error.validation) return new AppError('VALIDATION_FAILED', `invalid request: ${error.message}`);

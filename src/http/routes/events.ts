@@ -3,19 +3,16 @@
  * the webhook handler's health (queue depth, group commit, processor).
  */
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { eventDetailsJson, getEventDetails, isEventId } from '../../services/event-details.js';
-import type { Models } from '../../store/models/index.js';
+import type { EventQueries } from '../../services/ports.js';
+import { retryEventsById } from '../../services/schedule-retries.js';
 import { requireAdmin } from '../plugins/admin-auth.js';
 import { acceptAnyBody } from '../plugins/any-body.js';
 import { tenantOf } from '../plugins/request-context.js';
 
 export interface EventRouteOptions {
-  pool: pg.Pool;
-  models: Models;
-  /** Makes events due now; returns the ids scheduled. */
-  schedule: (ids: string[]) => Promise<string[]>;
+  events: EventQueries;
   adminToken: string | undefined;
   /** Wakes this daemon's retry loop after a manual retry (a no-op in api-only daemons). */
   wake: () => void;
@@ -60,7 +57,7 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
       },
     },
     async (request, reply) => {
-      const details = await getEventDetails(opts.models, request.params.event_id);
+      const details = await getEventDetails(opts.events, request.params.event_id);
       // A caller that names a tenant sees only that tenant's events; another
       // tenant's event is "not found", so ids cannot be probed across tenants.
       const tenant = tenantOf(request);
@@ -93,18 +90,14 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
     async (request, reply) => {
       const id = request.params.event_id;
       if (!isEventId(id)) throw new AppError('EVENT_NOT_FOUND');
-      const tenant = tenantOf(request);
-      if (tenant !== undefined) {
-        const owner = await opts.pool.query<{ tenant_id: string | null }>(
-          'SELECT tenant_id FROM webhook_events WHERE id = $1',
-          [id],
-        );
-        if (owner.rows[0]?.tenant_id !== tenant) throw new AppError('EVENT_NOT_FOUND');
-      }
-      const scheduled = await opts.schedule([id]);
-      if (scheduled.length === 0) {
-        const exists = await opts.pool.query('SELECT 1 FROM webhook_events WHERE id = $1', [id]);
-        if (exists.rowCount === 0) throw new AppError('EVENT_NOT_FOUND');
+      // The same use case as integctl events retry <id>.
+      const result = await retryEventsById(opts.events, [id], {
+        now: new Date(),
+        dryRun: false,
+        tenant: tenantOf(request),
+      });
+      if (result.unknown.length > 0) throw new AppError('EVENT_NOT_FOUND');
+      if (result.busy.length > 0) {
         throw new AppError(
           'BAD_REQUEST',
           'the event is being processed right now; retry when it has finished',
@@ -116,16 +109,10 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
     },
   );
 
-  app.get('/api/v1/webhooks/health', async () => {
-    // Each arm of the OR is a partial index's predicate (migrations 0004 and
-    // 0007), so this counts the unfinished events without reading the completed ones.
-    const counts = await opts.pool.query<{ status: string; count: number }>(
-      `SELECT status, count(*)::int AS count FROM webhook_events
-        WHERE status IN ('pending', 'processing') OR status = 'retrying' OR status = 'failed'
-        GROUP BY status`,
-    );
-    const queue: Record<string, number> = { pending: 0, processing: 0, retrying: 0, failed: 0 };
-    for (const row of counts.rows) queue[row.status] = row.count;
-    return { status: 'healthy', service: 'webhooks', queue, handler: opts.handlerStats() };
-  });
+  app.get('/api/v1/webhooks/health', async () => ({
+    status: 'healthy',
+    service: 'webhooks',
+    queue: await opts.events.unfinishedCounts(),
+    handler: opts.handlerStats(),
+  }));
 }

@@ -69,17 +69,26 @@ export async function releaseLeases(db: pg.Pool, worker: string): Promise<number
 }
 
 /**
+ * "A worker holds this event now": pending or processing under a lease that
+ * ends after `at`. Neither a manual retry nor a purge may take such an event
+ * from its worker; lookupEvents() reports it as busy with the same words.
+ */
+export function liveLease(at: string): string {
+  return `(status IN ('pending', 'processing') AND locked_until IS NOT NULL AND locked_until > ${at})`;
+}
+
+/**
  * Makes events due now (manual retry). An event another worker holds a live
  * lease on is left alone; completed and failed events are published again.
  * Returns the ids that were scheduled.
  */
-export async function scheduleNow(db: pg.Pool, ids: string[], now: Date): Promise<string[]> {
+export async function scheduleNow(db: pg.Pool, ids: readonly string[], now: Date): Promise<string[]> {
   if (ids.length === 0) return [];
   const r = await db.query<{ id: string }>(
     `UPDATE webhook_events
         SET status = 'retrying', next_retry_at = $2, locked_until = NULL, locked_by = NULL, updated_at = now()
       WHERE id = ANY($1::uuid[])
-        AND NOT (status IN ('pending', 'processing') AND locked_until IS NOT NULL AND locked_until > $2)
+        AND NOT ${liveLease('$2')}
       RETURNING id`,
     [ids, now],
   );

@@ -16,6 +16,7 @@
  * instead of ~98 µs in bench:ingest).
  */
 import type pg from 'pg';
+import type { FailedOutcome } from '../../services/ports.js';
 
 const COMPLETE = `
 WITH done AS (
@@ -44,7 +45,7 @@ FROM done`;
 
 export async function completeEvents(
   db: pg.Pool | pg.PoolClient,
-  ids: string[],
+  ids: readonly string[],
   worker: string,
   startedAt: Date,
   durationMs: number,
@@ -58,17 +59,9 @@ export async function completeEvents(
   return r.rowCount ?? 0;
 }
 
-export interface FailedOutcome {
-  id: string;
-  status: 'retrying' | 'failed';
-  retryCount: number;
-  nextRetryAt: Date | null;
-  error: string;
-}
-
 export async function failEvents(
   db: pg.Pool | pg.PoolClient,
-  outcomes: FailedOutcome[],
+  outcomes: readonly FailedOutcome[],
   worker: string,
   startedAt: Date,
   durationMs: number,

@@ -34,25 +34,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
-
-export interface NewEventRow {
-  id: string;
-  source: string;
-  eventId: string | null;
-  dedupKey: string;
-  eventType: string;
-  tenantId: string | null;
-  contentType: string | null;
-  rawBody: Buffer;
-  /** The body text when it is JSON that jsonb accepts; null otherwise. */
-  payloadJson: string | null;
-  /** payloadJson is the body's own text (decoded from rawBody as UTF-8, not re-serialised). */
-  payloadIsBody?: boolean;
-  headersJson: string;
-  /** 'pending': to be published (stored as 'processing' when leased at insert); 'completed': stored only. */
-  status: 'pending' | 'completed';
-  maxRetries: number;
-}
+import type { NewEvent } from '../../services/ports.js';
 
 const INSERT_EVENTS = `
 INSERT INTO webhook_events
@@ -89,7 +71,7 @@ export interface InsertLease {
 /** Inserts the rows; returns the ids that were new. */
 export async function insertEvents(
   db: pg.Pool | pg.PoolClient,
-  rows: NewEventRow[],
+  rows: readonly NewEvent[],
   lease: InsertLease,
 ): Promise<Set<string>> {
   const blob = new Blob();

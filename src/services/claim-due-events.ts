@@ -1,23 +1,17 @@
 /**
- * The retry use case, shared by the cron loop, the HTTP retry endpoint and
- * `integctl events retry`: claim due events in batches (lease included), hand
- * them to the processor, repeat until nothing is due or the round's budget is
- * spent.
+ * The retry loop's use case: claim due events in batches (lease included),
+ * hand them to the processor, repeat until nothing is due or the round's
+ * budget is spent. Due means: retrying events whose next_retry_at came, and
+ * pending or processing ones whose lease expired or that never had one
+ * (ingested by an api-only daemon). jobs/retry-loop.ts runs a round on every
+ * cron tick and when woken (after an operator's retry, schedule-retries.ts).
  */
-import type pg from 'pg';
-import { isJsonContentType } from '../domain/event.js';
-import { withoutBom } from '../lib/exact-json.js';
 import type { Logger } from '../lib/logger.js';
-import {
-  claimDueEvents,
-  releaseLeases,
-  scheduleNow,
-  type ClaimedEvent,
-} from '../store/sql/claim-due-events.js';
-import type { EventProcessor, ProcessItem, ProcessResult } from './process-events.js';
+import type { EventClaims } from './ports.js';
+import { processItemOf, type EventProcessor, type ProcessResult } from './process-events.js';
 
-export interface RetryOptions {
-  pool: pg.Pool;
+export interface DueEventOptions {
+  claims: EventClaims;
   processor: EventProcessor;
   workerId: string;
   leaseSeconds: number;
@@ -30,41 +24,11 @@ export interface RetryRound extends ProcessResult {
   claimed: number;
 }
 
-export function toProcessItem(row: ClaimedEvent): ProcessItem {
-  const item: ProcessItem = {
-    id: row.id,
-    source: row.source,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    tenantId: row.tenant_id,
-    payloadJson: row.payload_json,
-    retryCount: row.retry_count,
-    maxRetries: row.max_retries,
-    replay: row.replay,
-  };
-  // A JSON event stored without its parsed payload cannot be published as
-  // consumers expect; no retry will change that. An empty body is not such an
-  // event: Drive pushes are labelled JSON and carry nothing (payload null).
-  if (
-    row.payload_json === null &&
-    isJsonContentType(row.content_type) &&
-    row.raw_body !== null &&
-    row.raw_body.length > 0
-  ) {
-    try {
-      JSON.parse(withoutBom(row.raw_body.toString('utf8')));
-    } catch {
-      item.permanentError = 'the stored body is not valid JSON';
-    }
-  }
-  return item;
-}
-
-export class RetryService {
+export class DueEventClaimer {
   private readonly now: () => Date;
   private stopping = false;
 
-  constructor(private readonly options: RetryOptions) {
+  constructor(private readonly options: DueEventOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
@@ -98,7 +62,7 @@ export class RetryService {
 
   private async drainLoop(total: RetryRound, maxEvents: number): Promise<void> {
     while (!this.stopping && total.claimed < maxEvents) {
-      const rows = await claimDueEvents(this.options.pool, {
+      const rows = await this.options.claims.claimDue({
         now: this.now(),
         limit: Math.min(this.options.batchSize, maxEvents - total.claimed),
         leaseSeconds: this.options.leaseSeconds,
@@ -106,7 +70,7 @@ export class RetryService {
       });
       if (rows.length === 0) break;
       total.claimed += rows.length;
-      const result = await this.options.processor.process(rows.map(toProcessItem));
+      const result = await this.options.processor.process(rows.map(processItemOf));
       total.completed += result.completed;
       total.retrying += result.retrying;
       total.failed += result.failed;
@@ -114,12 +78,7 @@ export class RetryService {
     }
   }
 
-  /** Makes the given events due now; returns those scheduled (unknown or busy ids are not). */
-  scheduleNow(ids: string[]): Promise<string[]> {
-    return scheduleNow(this.options.pool, ids, this.now());
-  }
-
   releaseLeases(): Promise<number> {
-    return releaseLeases(this.options.pool, this.options.workerId);
+    return this.options.claims.releaseLeases(this.options.workerId);
   }
 }

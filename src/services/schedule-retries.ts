@@ -1,15 +1,13 @@
 /**
- * Manual retry (`integctl events retry`), by id or in bulk by filter.
- *
- * Both go through scheduleNow(), the same function as the HTTP retry endpoint:
- * it makes events due now and the daemon's retry loop publishes them on its next
- * tick. Nothing here publishes by itself, so a manual retry gets the same
- * leases, attempt records and backoff as any other.
+ * An operator's retry: `POST /api/v1/webhooks/events/{id}/retry` and
+ * `integctl events retry`, by id or in bulk by filter. Every path ends in
+ * EventQueries.scheduleNow(): it makes events due now, and the daemon's retry
+ * loop (claim-due-events.ts) publishes them on its next round. Nothing here
+ * publishes by itself, so a manual retry gets the same leases, attempt
+ * records and backoff as any other.
  */
-import type pg from 'pg';
-import { scheduleNow } from '../store/sql/claim-due-events.js';
 import { isEventId } from './event-details.js';
-import { matchingEventIds, type EventCursor, type EventFilter } from './list-events.js';
+import type { EventCursor, EventFilter, EventQueries } from './ports.js';
 
 /** Ids per scheduleNow() statement in a bulk retry: row locks stay short while workers claim. */
 export const DEFAULT_RETRY_BATCH = 1000;
@@ -18,7 +16,7 @@ export const DEFAULT_RETRY_BATCH = 1000;
 export interface RetryByIdResult {
   /** Made due now (or, in a dry run, would be). */
   scheduled: string[];
-  /** No stored event has this id. */
+  /** No stored event has this id (or, for a caller that names a tenant, none of that tenant's). */
   unknown: string[];
   /** A worker holds a live lease on it right now; retrying it would race that worker. */
   busy: string[];
@@ -29,40 +27,37 @@ export function malformedIds(ids: readonly string[]): string[] {
   return ids.filter((id) => !isEventId(id));
 }
 
+/**
+ * Schedules the named events. A caller that names a tenant sees only that
+ * tenant's events: another tenant's is "unknown", so ids cannot be probed
+ * across tenants.
+ */
 export async function retryEventsById(
-  db: pg.Pool,
+  queries: EventQueries,
   ids: readonly string[],
-  options: { now: Date; dryRun: boolean },
+  options: { now: Date; dryRun: boolean; tenant?: string },
 ): Promise<RetryByIdResult> {
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
-  const found = await db.query<{ id: string; busy: boolean }>(
-    // `busy` is scheduleNow's own exclusion, so a dry run predicts what the real run does.
-    `SELECT id, (status IN ('pending', 'processing') AND locked_until IS NOT NULL AND locked_until > $2) AS busy
-       FROM webhook_events WHERE id = ANY($1::uuid[])`,
-    [wanted, options.now],
-  );
-  const known = new Map(found.rows.map((row) => [row.id, row.busy]));
-  const unknown = wanted.filter((id) => !known.has(id));
+  const found = await queries.lookup(wanted, options.now);
+  const known = (id: string) => {
+    const event = found.get(id);
+    return event !== undefined && (options.tenant === undefined || event.tenantId === options.tenant);
+  };
+  const existing = wanted.filter(known);
+  const unknown = wanted.filter((id) => !known(id));
   if (options.dryRun) {
-    const existing = wanted.filter((id) => known.has(id));
     return {
-      scheduled: existing.filter((id) => known.get(id) === false),
+      scheduled: existing.filter((id) => found.get(id)?.busy === false),
       unknown,
-      busy: existing.filter((id) => known.get(id) === true),
+      busy: existing.filter((id) => found.get(id)?.busy === true),
     };
   }
-  const scheduled = new Set(
-    await scheduleNow(
-      db,
-      wanted.filter((id) => known.has(id)),
-      options.now,
-    ),
-  );
+  const scheduled = new Set(await queries.scheduleNow(existing, options.now));
   return {
-    scheduled: wanted.filter((id) => scheduled.has(id)),
+    scheduled: existing.filter((id) => scheduled.has(id)),
     unknown,
     // scheduleNow's answer is authoritative: a lease taken since the lookup counts too.
-    busy: wanted.filter((id) => known.has(id) && !scheduled.has(id)),
+    busy: existing.filter((id) => !scheduled.has(id)),
   };
 }
 
@@ -82,16 +77,16 @@ export interface BulkRetryResult {
  * fails again at once) is not picked up a second time, and the walk ends.
  */
 export async function retryMatching(
-  db: pg.Pool,
+  queries: EventQueries,
   filter: EventFilter,
   options: { now: Date; batchSize: number; onProgress?: (done: number) => void },
 ): Promise<BulkRetryResult> {
   const result: BulkRetryResult = { matched: 0, scheduled: 0, busy: 0 };
   let after: EventCursor | undefined;
   for (;;) {
-    const page = await matchingEventIds(db, filter, options.batchSize, after);
+    const page = await queries.matchingIds(filter, options.batchSize, after);
     if (page.ids.length === 0) break;
-    const scheduled = await scheduleNow(db, page.ids, options.now);
+    const scheduled = await queries.scheduleNow(page.ids, options.now);
     result.matched += page.ids.length;
     result.scheduled += scheduled.length;
     result.busy += page.ids.length - scheduled.length;

@@ -5,47 +5,25 @@
  * the batches that retry then schedules, so "what list shows" and "what retry
  * touches" cannot drift apart.
  *
- * Hand-written SQL over the pg pool rather than Sequelize: the bulk retry feeds
- * scheduleNow(pool, ids), which takes the pool, and it pages with a row-value
- * keyset ((received_at, id) < (…)) that Sequelize cannot express without a raw
- * literal anyway. Order is newest first, (received_at DESC, id DESC): the
- * received_at index returns rows in that order, so a limited listing of all
- * events, or of completed ones, reads only the rows it shows instead of sorting
- * the table; failed events have a partial index in that order (migration
- * 0007), and pending, processing and retrying events are read through their
- * partial indexes (0004) and sorted, which is cheap while they are few.
+ * Hand-written SQL over the pg pool rather than Sequelize: the bulk retry pages
+ * with a row-value keyset ((received_at, id) < (…)) that Sequelize cannot
+ * express without a raw literal anyway. Order is newest first, (received_at
+ * DESC, id DESC): the received_at index returns rows in that order, so a
+ * limited listing of all events, or of completed ones, reads only the rows it
+ * shows instead of sorting the table; failed events have a partial index in
+ * that order (migration 0007), and pending, processing and retrying events are
+ * read through their partial indexes (0004) and sorted, which is cheap while
+ * they are few.
  */
 import type pg from 'pg';
-import type { EventStatus } from '../domain/event.js';
-
-export interface EventFilter {
-  /** Any of these statuses; empty or absent means every status. */
-  statuses?: readonly EventStatus[];
-  source?: string;
-  tenant?: string;
-  type?: string;
-  /** received_at >= since */
-  since?: Date;
-  /** received_at < until */
-  until?: Date;
-}
-
-/**
- * Where a page ended: the next page starts strictly after (older than) this row.
- * receivedAt is Postgres's own text form of the timestamp, kept opaque: a JS Date
- * holds milliseconds, received_at microseconds, and a truncated cursor would skip
- * the rows received in the same millisecond just after it.
- */
-export interface EventCursor {
-  receivedAt: string;
-  id: string;
-}
+import type { EventCursor, EventFilter, EventPage, EventSummary } from '../../services/ports.js';
+import { liveLease } from './claim-due-events.js';
 
 /**
  * The WHERE clause for a filter (and optional keyset cursor), with its values
  * appended to `values` so callers can add their own parameters after it.
  */
-export function whereClause(filter: EventFilter, values: unknown[], after?: EventCursor): string {
+function whereClause(filter: EventFilter, values: unknown[], after?: EventCursor): string {
   const terms: string[] = [];
   const param = (value: unknown) => {
     values.push(value);
@@ -63,36 +41,12 @@ export function whereClause(filter: EventFilter, values: unknown[], after?: Even
   return terms.length === 0 ? '' : `WHERE ${terms.join(' AND ')}`;
 }
 
-/** One row of a listing: what the table shows, plus what scripts reading --json want. */
-export interface EventSummary {
-  id: string;
-  source: string;
-  event_id: string | null;
-  event_type: string;
-  tenant_id: string | null;
-  status: EventStatus;
-  /** Processing attempts recorded (webhook_event_attempts), not only retries. */
-  attempts: number;
-  retry_count: number;
-  max_retries: number;
-  next_retry_at: string | null;
-  last_error: string | null;
-  received_at: string;
-  updated_at: string;
-}
-
-/** As read: the same fields with the times still Dates. */
+/** As read: the summary's fields with the times still Dates. */
 type SummaryRow = Omit<EventSummary, 'next_retry_at' | 'received_at' | 'updated_at'> & {
   next_retry_at: Date | null;
   received_at: Date;
   updated_at: Date;
 };
-
-export interface EventPage {
-  events: EventSummary[];
-  /** True when more events match than the limit let through. */
-  more: boolean;
-}
 
 /**
  * The newest `limit` events matching the filter. One extra row is read to tell
@@ -157,4 +111,39 @@ export async function matchingEventIds(
     ids: r.rows.map((row) => row.id),
     last: tail === undefined ? undefined : { receivedAt: tail.cursor_at, id: tail.id },
   };
+}
+
+/**
+ * The named events that exist, with their tenant and whether a live lease
+ * holds them. `busy` is scheduleNow()'s own exclusion (claim-due-events.ts),
+ * so a dry run predicts what the real retry does.
+ */
+export async function lookupEvents(
+  db: pg.Pool,
+  ids: readonly string[],
+  now: Date,
+): Promise<Map<string, { tenantId: string | null; busy: boolean }>> {
+  const r = await db.query<{ id: string; tenant_id: string | null; busy: boolean }>(
+    `SELECT id, tenant_id,
+            ${liveLease('$2')} AS busy
+       FROM webhook_events WHERE id = ANY($1::uuid[])`,
+    [ids, now],
+  );
+  return new Map(r.rows.map((row) => [row.id, { tenantId: row.tenant_id, busy: row.busy }]));
+}
+
+/**
+ * Unfinished events by status, for GET /api/v1/webhooks/health. Each arm of
+ * the OR is a partial index's predicate (migrations 0004 and 0007), so this
+ * counts them without reading the completed ones.
+ */
+export async function countUnfinished(db: pg.Pool): Promise<Record<string, number>> {
+  const r = await db.query<{ status: string; count: number }>(
+    `SELECT status, count(*)::int AS count FROM webhook_events
+      WHERE status IN ('pending', 'processing') OR status = 'retrying' OR status = 'failed'
+      GROUP BY status`,
+  );
+  const counts: Record<string, number> = { pending: 0, processing: 0, retrying: 0, failed: 0 };
+  for (const row of r.rows) counts[row.status] = row.count;
+  return counts;
 }

@@ -5,9 +5,12 @@
  * rows only: each arm's status filter is the predicate of a partial index
  * (webhook_events_lease_idx, webhook_events_due_retry_idx), so it never scans
  * the completed events. A client-side deadline; cached by the caller.
+ *
+ * publishLags() serves webhook_publish_lag_seconds for events published by
+ * the retry loop or another process (metrics/publish-lag.ts says why).
  */
 import type pg from 'pg';
-import { withTimeout } from '../lib/time-limit.js';
+import { withTimeout } from '../../lib/time-limit.js';
 
 const BACKLOG = `
 SELECT status, count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS oldest_due_seconds
@@ -43,4 +46,15 @@ export async function readBacklog(pool: pg.Pool, timeoutMs: number): Promise<Bac
     if (row.oldest_due_seconds !== null) oldest = Math.max(oldest, row.oldest_due_seconds);
   }
   return { waiting, oldestDueSeconds: oldest };
+}
+
+/** Seconds from receipt to publish of the given events (those published), for the lag histogram. */
+export async function publishLags(pool: pg.Pool, ids: readonly string[]): Promise<number[]> {
+  const r = await pool.query<{ lag: number }>(
+    `SELECT extract(epoch FROM published_at - received_at)::float8 AS lag
+       FROM webhook_events
+      WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`,
+    [ids],
+  );
+  return r.rows.map((row) => row.lag);
 }
