@@ -42,8 +42,11 @@ const TOKEN_AS_USER = new Set(['http', 'https', 'ws', 'wss']);
 
 const MASK = '***';
 
-/** A URL in free text: scheme://, then anything up to whitespace, a quote, <, > or a backslash. */
-const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*):\/\/([^\s"'<>`\\]*)/gi;
+/**
+ * A URL in free text: scheme://, then anything up to whitespace, a quote, <, > or a backslash.
+ * The scheme is bounded so a long run of a+a+a+... costs linear time, not quadratic.
+ */
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]{0,31}):\/\/([^\s"'<>`\\]*)/gi;
 
 function decodedName(raw: string): string {
   try {
@@ -76,9 +79,16 @@ function userinfoEnd(rest: string): number {
   return /^\d*$/.test(rest.slice(colon + 1, authorityEnd)) ? -1 : later;
 }
 
+/** The sentence punctuation (. , ; : ! ? ) ] }) a text ends with; a loop, as a regex would be quadratic. */
+function trailingPunctuation(text: string): string {
+  let start = text.length;
+  while (start > 0 && '.,;:!?)]}'.includes(text.charAt(start - 1))) start--;
+  return text.slice(start);
+}
+
 function redactOneUrl(scheme: string, text: string): string {
   // Sentence punctuation after a URL is not part of it.
-  const trailing = /[.,;:!?)\]}]+$/.exec(text)?.[0] ?? '';
+  const trailing = trailingPunctuation(text);
   let rest = text.slice(0, text.length - trailing.length);
   let userinfo = '';
   const end = userinfoEnd(rest);
@@ -155,7 +165,7 @@ const NAMED_VALUES: Rule[] = [
       const quote = /^["']/.exec(value)?.[0];
       if (quote !== undefined) return `${name}${sep}${quote}${MASK}${quote}`;
       // Sentence punctuation after an unquoted value is not part of it.
-      const trailing = /[.,;:!?)\]}]+$/.exec(value)?.[0] ?? '';
+      const trailing = trailingPunctuation(value);
       return trailing === value ? m : `${name}${sep}${MASK}${trailing}`;
     },
   ],

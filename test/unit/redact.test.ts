@@ -195,3 +195,20 @@ test('what audit rows took before still goes: labelled credentials, tokens in an
   t.regex(clean, /access_token=\*\*\*/);
   t.regex(clean, /password: \*\*\*/);
 });
+
+test('long inputs take linear time (a log line with a big payload stays cheap)', (t) => {
+  for (const text of [
+    `${'a+'.repeat(50_000)} https://h/?key=${S}`,
+    `${'a.'.repeat(50_000)}://x`,
+    `password=${'x.'.repeat(50_000)}`,
+    `"${'k'.repeat(100_000)}"`,
+    `${'Bearer '.repeat(10_000)}`,
+    `https://${':'.repeat(100_000)}@h`,
+    `password=${'.'.repeat(100_000)}a`,
+    `password: '${"password: '".repeat(10_000)}`,
+  ]) {
+    const started = performance.now();
+    redactSecrets(text);
+    t.true(performance.now() - started < 500, `${text.slice(0, 20)}...`);
+  }
+});
