@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { redactUrl } from '../lib/redact.js';
 import { schema, type Config, type ConfigKey, type Setting } from './schema.js';
 
@@ -13,7 +13,6 @@ export class ConfigError extends Error {
 }
 
 /** Where config/default.json and config/<ENVIRONMENT>.json live: the package's own config/ folder. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_CONFIG_DIR = path.join(PACKAGE_ROOT, 'config');
 
 export interface LoadOptions {

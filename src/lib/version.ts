@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../config/load.js';
+import { PACKAGE_ROOT } from './package-root.js';
 
 /** The package version, read once from package.json. */
 export const VERSION: string = (

@@ -11,7 +11,8 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
 import { DatabaseUnreachable } from '../store/database.js';
-import { SchemaBehind, startRuntime } from './runtime.js';
+import { SchemaBehind } from '../store/schema-check.js';
+import { startRuntime } from './runtime.js';
 
 interface DaemonFlags {
   port?: string;

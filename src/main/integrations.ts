@@ -2,7 +2,7 @@
  * Wiring of the outbound half of the daemon: Redis (when configured), the tenant
  * cache, rate limits (outbound and ingest), the audit log and the Google Sheets
  * adapter. startRuntime() calls this once and hands `appDeps` to buildApp;
- * stop() undoes it in reverse order, so the last audit rows, usage counts and
+ * stop() undoes it in reverse order (idempotent), so the last audit rows, usage counts and
  * cache counters are written before Redis and Postgres close.
  */
 import type { Redis } from 'ioredis';
@@ -24,10 +24,13 @@ import { GoogleSheetsGateway } from '../sheets/google-gateway.js';
 import type { SheetsGateway } from '../sheets/types.js';
 import { UnconfiguredSheets } from '../sheets/unconfigured-gateway.js';
 import { buildCacheService } from './cache.js';
+import { CleanupStack } from './cleanup.js';
 import { closeRedis, connectRedis, createRedisClient } from './redis.js';
 
 export interface Integrations {
   appDeps: IntegrationDeps;
+  /** Ingest budgets per source and tenant, for IngestService (on the same limiter backend as outbound calls). */
+  ingestLimiter: IngestRateLimiter;
   redis: Redis | undefined;
   stop(): Promise<void>;
 }
@@ -92,22 +95,13 @@ export async function startIntegrations(
   // The runtime's metrics registry, so cache_operations_total is served by its /metrics.
   registry?: Registry,
 ): Promise<Integrations> {
-  const stops: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const step of stops.reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        log.warn({ err }, 'error while stopping integrations');
-      }
-    }
-  };
+  const stops = new CleanupStack(log);
   try {
     const redis = await openRedis(config, log);
-    if (redis) stops.push(() => closeRedis(redis));
+    if (redis) stops.push('redis', () => closeRedis(redis));
 
     const cache = buildCacheService(config, log, redis, { registry });
-    stops.push(() => cache.close());
+    stops.push('cache', () => cache.close());
 
     const keys = new KeySpace(config.cacheKeyPrefix);
     const factory = redis ? new RedisLimiterFactory(redis) : new MemoryLimiterFactory();
@@ -121,10 +115,10 @@ export async function startIntegrations(
       log,
     );
     await limits.start();
-    stops.push(async () => limits.stop());
+    stops.push('service limits', () => limits.stop());
     const usage = new ApiUsageRecorder(pool, log);
     usage.start();
-    stops.push(() => usage.stop());
+    stops.push('usage recorder', () => usage.stop());
     const outbound = new OutboundRateLimiter({
       factory,
       keys,
@@ -136,7 +130,7 @@ export async function startIntegrations(
 
     const audit = new BatchedAuditWriter(pool, log);
     audit.start();
-    stops.push(() => audit.stop());
+    stops.push('audit log', () => audit.stop());
 
     const sheets = await openSheets(config, log, audit, outbound);
     log.info(
@@ -147,9 +141,9 @@ export async function startIntegrations(
       },
       'integrations ready',
     );
-    return { appDeps: { cache, sheets, ingestLimiter }, redis, stop };
+    return { appDeps: { cache, sheets }, ingestLimiter, redis, stop: () => stops.run() };
   } catch (err) {
-    await stop();
+    await stops.run();
     throw err;
   }
 }

@@ -101,3 +101,8 @@ export async function assertReachable(pool: pg.Pool, url: string): Promise<void>
     );
   }
 }
+
+/** The cheapest statement that proves Postgres serves: the health checks' probe. */
+export async function pingDatabase(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

@@ -18,7 +18,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { Umzug, type MigrationParams } from 'umzug';
-import { PACKAGE_ROOT } from '../config/load.js';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 
 export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');
 /** pg_advisory_lock key: the first 8 bytes of "integ-mi" as a bigint. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { PACKAGE_ROOT } from '../../src/config/load.js';
+import { PACKAGE_ROOT } from '../../src/lib/package-root.js';
 import { schema } from '../../src/config/schema.js';
 import { errorCatalogue } from '../../src/domain/errors.js';
 import { buildProgram } from '../../src/cli/program.js';

@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import type { CacheService } from '../../cache/cache-service.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../lib/logger.js';
-import type { IngestRateLimiter } from '../../ratelimit/ingest-limiter.js';
 import type { SheetsGateway } from '../../sheets/types.js';
 import { cacheRoutes } from './cache.js';
 import { sheetsRoutes } from './sheets.js';
@@ -18,8 +17,6 @@ export interface IntegrationDeps {
   cache: CacheService;
   /** The Sheets adapter, configured or not; without it no Sheets routes exist. */
   sheets?: SheetsGateway;
-  /** Ingest budgets per source and tenant; IngestService applies them (wired in main/runtime.ts). */
-  ingestLimiter?: IngestRateLimiter;
 }
 
 export async function integrationRoutes(
