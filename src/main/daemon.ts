@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, EXIT_CONFIG, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../lib/logger.js';
+import { redactSecrets } from '../lib/redact.js';
 import { VERSION } from '../lib/version.js';
 import { DatabaseUnreachable } from '../store/database.js';
 import { SchemaBehind } from '../store/schema-check.js';
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
     });
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`integrationd: ${err.message}\n`);
+      process.stderr.write(`integrationd: ${redactSecrets(err.message)}\n`);
       return EXIT_CONFIG;
     }
     throw err;
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
     const explained =
       err instanceof ConfigError || err instanceof DatabaseUnreachable || err instanceof SchemaBehind;
     log.fatal(explained ? {} : { err }, `cannot start: ${message}`);
-    process.stderr.write(`integrationd: cannot start: ${message}\n`);
+    process.stderr.write(`integrationd: cannot start: ${redactSecrets(message)}\n`);
     await runtime?.stop();
     return err instanceof ConfigError ? EXIT_CONFIG : 1;
   }
@@ -116,7 +117,7 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(
-      `integrationd: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `integrationd: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
     );
     process.exit(1);
   },

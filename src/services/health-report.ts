@@ -9,6 +9,7 @@
  *    are still stored (published once Redis is back), the cache misses.
  * The Sheets status is passive (from real calls, no probe traffic) and costs no I/O.
  */
+import { redactSecrets } from '../lib/redact.js';
 import { cachedFor, withTimeout } from '../lib/time-limit.js';
 import type { SheetsHealthReport } from '../sheets/types.js';
 
@@ -53,7 +54,8 @@ async function check(mode: string, ping: () => Promise<unknown>, timeoutMs: numb
     await withTimeout(ping(), timeoutMs, 'health check');
     return { status: 'healthy', latency_ms: latency(), mode } satisfies DependencyCheck;
   } catch (err) {
-    const error = err instanceof Error && err.message !== '' ? err.message : String(err);
+    // A driver's message can hold the URL it failed to reach, credentials and all.
+    const error = redactSecrets(err instanceof Error && err.message !== '' ? err.message : String(err));
     return { status: 'unhealthy', latency_ms: latency(), mode, error } satisfies DependencyCheck;
   }
 }

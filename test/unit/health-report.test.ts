@@ -84,3 +84,16 @@ test('cachedFor shares a rejection too, and withTimeout rejects with TimeoutErro
   t.is(calls, 1);
   await t.throwsAsync(withTimeout(new Promise(() => undefined), 10, 'x'), { instanceOf: TimeoutError });
 });
+
+test('a failed check never reports a credential its error carried', async (t) => {
+  const report = await healthReporter({
+    version: '1',
+    mode,
+    pingDatabase: ok,
+    pingRedis: fail('cannot connect to redis://:s3cret-pw@10.0.0.9:6399/0?password=other-secret'),
+  })();
+  const error = report.dependencies.redis?.error ?? '';
+  t.true(error.startsWith('cannot connect to redis://'), error);
+  t.false(error.includes('s3cret-pw'), error);
+  t.false(error.includes('other-secret'), error);
+});

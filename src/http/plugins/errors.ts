@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorCatalogue, type ErrorCode } from '../../domain/errors.js';
 import { isDatabaseUnavailable } from '../../domain/database-errors.js';
+import { redactSecrets } from '../../lib/redact.js';
 
 function fromFastify(error: FastifyError): AppError | undefined {
   if (error.validation) return new AppError('VALIDATION_FAILED', `invalid request: ${error.message}`);
@@ -38,7 +39,8 @@ export function sendError(
   if (retryAfterSeconds !== undefined)
     reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
   reply.code(errorCatalogue[code].status);
-  return reply.send({ error: { code, message: message ?? errorCatalogue[code].message } });
+  // An AppError's message may quote a driver's text: no credential leaves in an answer.
+  return reply.send({ error: { code, message: redactSecrets(message ?? errorCatalogue[code].message) } });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
