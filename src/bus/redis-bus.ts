@@ -23,12 +23,15 @@
  *
  * The publishing connection does not queue commands while Redis is away
  * (enableOfflineQueue: false) and times commands out: a publish must fail fast
- * so the event goes to `retrying`, never hang the processor.
+ * so the event goes to `retrying`, never hang the processor. The stream and
+ * marker keys are built in src/redis/keys.ts.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { eventsStreamKey, publishMarkerKey } from '../redis/keys.js';
 import type { BusMessage, EventBus, Unsubscribe } from './event-bus.js';
 
-export const EVENTS_STREAM = 'integration:events';
+/** Re-exported for bench/support.ts, which reads the stream; its home is src/redis/keys.ts. */
+export { EVENTS_STREAM } from '../redis/keys.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -111,12 +114,12 @@ export class RedisBus implements EventBus {
     // Connection errors surface as failed publishes; the 'error' event must not crash the process.
     this.publisher.on('error', () => undefined);
     this.publisher.defineCommand('publishOnce', { lua: PUBLISH_ONCE });
-    this.streamKey = `${options.keyPrefix ?? ''}${EVENTS_STREAM}`;
+    this.streamKey = eventsStreamKey(options.keyPrefix);
   }
 
   /** The marker of a published event, in the stream's hash slot. */
   markerKey(id: string): string {
-    return `{${this.streamKey}}:published:${id}`;
+    return publishMarkerKey(this.streamKey, id);
   }
 
   async publish(messages: readonly BusMessage[]): Promise<boolean[]> {

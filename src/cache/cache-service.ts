@@ -1,7 +1,7 @@
 /**
  * The tenant cache, with the old service's API: get, set, invalidatePattern,
  * stats. Values are JSON (strictly, see serialise.ts) under keys built by
- * keys.ts, so no input reaches another tenant's or namespace's keys.
+ * src/redis/keys.ts, so no input reaches another tenant's or namespace's keys.
  *
  * Failure policy: the cache is an optimisation, so a store failure never fails
  * a caller's read or write. A failed get is a miss, a failed set is skipped;
@@ -19,9 +19,9 @@ import type { Registry } from 'prom-client';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { ThrottledWarning } from '../lib/throttled-warning.js';
+import { assertNamespace, escapeGlob, KeySpace, resolveTenant } from '../redis/keys.js';
 import type { CacheBackend } from './backend.js';
 import { BufferedCounters, namespacesOf, sumNamespaces, type NamespaceStats } from './counters.js';
-import { assertNamespace, escapeGlob, KeySpace, resolveTenant } from './keys.js';
 import { cacheMetrics, type CacheMetrics } from './metrics.js';
 import { serialise } from './serialise.js';
 

@@ -8,7 +8,7 @@
  * stays bounded by tenants x namespaces x 4 fields.
  */
 import type { CacheBackend } from './backend.js';
-import type { KeySpace } from './keys.js';
+import type { KeySpace } from '../redis/keys.js';
 
 export type Counter = 'hits' | 'misses' | 'sets' | 'invalidations';
 export const COUNTERS: readonly Counter[] = ['hits', 'misses', 'sets', 'invalidations'];

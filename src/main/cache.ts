@@ -6,11 +6,11 @@
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { CacheService } from '../cache/cache-service.js';
-import { KeySpace } from '../cache/keys.js';
 import { MemoryCacheBackend } from '../cache/memory-backend.js';
 import { RedisCacheBackend } from '../cache/redis-backend.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
+import { KeySpace } from '../redis/keys.js';
 
 export function buildCacheService(
   config: Config,

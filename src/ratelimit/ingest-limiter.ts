@@ -10,8 +10,8 @@
  * admin endpoints are never throttled.
  */
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { resolveTenant, type KeySpace } from '../cache/keys.js';
 import { AppError } from '../domain/errors.js';
+import { resolveTenant, type KeySpace } from '../redis/keys.js';
 import type { LimiterFactory } from './limiter-factory.js';
 
 export interface IngestCall {

@@ -11,9 +11,8 @@
  * keys.rateLimitPrefix('outbound')); without it the budget is per process.
  */
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { KeySpace } from '../cache/keys.js';
-import { resolveTenant } from '../cache/keys.js';
 import { AppError } from '../domain/errors.js';
+import { resolveTenant, type KeySpace } from '../redis/keys.js';
 import type { LimiterFactory } from './limiter-factory.js';
 import type { ServiceLimitsSource } from './service-limits.js';
 import type { UsageSink } from './usage-recorder.js';

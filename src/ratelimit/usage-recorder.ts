@@ -10,8 +10,8 @@
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { ThrottledWarning } from '../lib/throttled-warning.js';
+import { GLOBAL_TENANT } from '../redis/keys.js';
 import { addApiUsage, type ApiUsageRow } from '../store/sql/add-api-usage.js';
-import { GLOBAL_TENANT } from '../cache/keys.js';
 import { WINDOW_KINDS, windowStart, type Limits } from './windows.js';
 
 export interface UsageSink {

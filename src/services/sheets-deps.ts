@@ -1,14 +1,15 @@
 /**
  * What the Sheets use cases share: the adapter, the tenant cache and where in
- * it Sheets reads live. Keys are `{spreadsheet_id}:{value_render_option}:{range}`
- * in namespace google_sheets, so one spreadsheet of one tenant is the scope
- * `{spreadsheet_id}` that a write invalidates (spreadsheet ids hold no ':').
+ * it Sheets reads live. The namespace and the key shape are built with every
+ * other Redis key in src/redis/keys.ts (SHEETS_NAMESPACE, sheetsReadKey): a
+ * write invalidates the scope `{spreadsheet_id}` of one tenant.
  */
 import type { CacheService } from '../cache/cache-service.js';
 import type { Logger } from '../lib/logger.js';
+import { sheetsReadKey } from '../redis/keys.js';
 import type { SheetsGateway, ValueRenderOption } from '../sheets/types.js';
 
-export const SHEETS_NAMESPACE = 'google_sheets';
+export { SHEETS_NAMESPACE } from '../redis/keys.js';
 
 export interface SheetsDeps {
   gateway: SheetsGateway;
@@ -16,6 +17,7 @@ export interface SheetsDeps {
   log: Logger;
 }
 
+/** The cache key of one read, typed for the use cases (sheetsReadKey takes any render option). */
 export function readKey(spreadsheetId: string, renderOption: ValueRenderOption, range: string): string {
-  return `${spreadsheetId}:${renderOption}:${range}`;
+  return sheetsReadKey(spreadsheetId, renderOption, range);
 }

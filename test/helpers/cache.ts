@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { CacheBackend } from '../../src/cache/backend.js';
 import { CacheService, type CacheServiceOptions } from '../../src/cache/cache-service.js';
-import { escapeGlob, KeySpace } from '../../src/cache/keys.js';
+import { escapeGlob, KeySpace } from '../../src/redis/keys.js';
 import { MemoryCacheBackend } from '../../src/cache/memory-backend.js';
 import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { createLogger } from '../../src/lib/logger.js';

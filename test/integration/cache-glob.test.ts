@@ -4,7 +4,7 @@
  * asks a real Redis (SCAN MATCH) and compares, pattern by pattern.
  */
 import test from 'ava';
-import { escapeGlob } from '../../src/cache/keys.js';
+import { escapeGlob } from '../../src/redis/keys.js';
 import { globMatcher } from '../../src/lib/glob.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { closeRedis, connectRedis, createRedisClient } from '../../src/main/redis.js';

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { Redis } from 'ioredis';
-import { EVENTS_STREAM } from '../../src/bus/redis-bus.js';
+import { EVENTS_STREAM } from '../../src/redis/keys.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { EventProcessor } from '../../src/services/process-events.js';
 import { DueEventClaimer } from '../../src/services/claim-due-events.js';

@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import type { Redis } from 'ioredis';
-import { escapeGlob } from '../../src/cache/keys.js';
+import { escapeGlob } from '../../src/redis/keys.js';
 import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { AppError } from '../../src/domain/errors.js';
 import { createLogger } from '../../src/lib/logger.js';

@@ -1,7 +1,17 @@
 import test from 'ava';
-import { escapeGlob, GLOBAL_TENANT, KeySpace, resolveTenant } from '../../src/cache/keys.js';
-import { globMatcher } from '../../src/lib/glob.js';
 import { AppError } from '../../src/domain/errors.js';
+import { globMatcher } from '../../src/lib/glob.js';
+import {
+  escapeGlob,
+  EVENTS_STREAM,
+  eventsStreamKey,
+  GLOBAL_TENANT,
+  KeySpace,
+  publishMarkerKey,
+  resolveTenant,
+  SHEETS_NAMESPACE,
+  sheetsReadKey,
+} from '../../src/redis/keys.js';
 
 const keys = new KeySpace();
 
@@ -81,4 +91,57 @@ test('stats keys round-trip to their tenant and ignore foreign keys', (t) => {
   t.is(keys.tenantOfStats(keys.stats('uk_company_1')), 'uk_company_1');
   t.is(keys.tenantOfStats('integration:_stats:a:b:counters'), undefined);
   t.is(keys.tenantOfStats('other:_stats:t:counters'), undefined);
+});
+
+test('fences, counters and rate-limit keys live in reserved namespaces under the root', (t) => {
+  const staging = new KeySpace('staging:integration');
+  t.is(
+    staging.fence('google_sheets', 'uk_company_1', 'abc'),
+    'staging:integration:_fence:uk_company_1:google_sheets:abc',
+  );
+  t.is(staging.stats('uk_company_1'), 'staging:integration:_stats:uk_company_1:counters');
+  t.true(globMatcher(staging.statsPattern())(staging.stats('t1')));
+  t.false(globMatcher(staging.statsPattern())(keys.stats('t1')));
+  // rate-limiter-flexible joins its prefix and key with ':'.
+  t.is(
+    `${staging.rateLimitPrefix('outbound')}:${staging.rateLimitKey('t1', 'google_sheets', 'minute')}`,
+    'staging:integration:_ratelimit_outbound:t1:google_sheets:minute',
+  );
+  t.is(keys.rateLimitPrefix('ingest'), 'integration:_ratelimit_ingest');
+});
+
+test('a cached Sheets read: {spreadsheet_id}:{value_render_option}:{range} in google_sheets', (t) => {
+  const key = sheetsReadKey('abc', 'FORMATTED_VALUE', "'Sheet 1'!A1:B2");
+  t.is(key, "abc:FORMATTED_VALUE:'Sheet 1'!A1:B2");
+  t.is(
+    keys.entry(SHEETS_NAMESPACE, 'uk_company_1', key),
+    "integration:google_sheets:uk_company_1:abc:FORMATTED_VALUE:'Sheet 1'!A1:B2",
+  );
+  // The spreadsheet is the key's first part, so a pattern over it reaches its reads only.
+  const ofSheet = globMatcher(keys.pattern(SHEETS_NAMESPACE, 'uk_company_1', `${escapeGlob('abc')}:*`));
+  t.true(ofSheet(keys.entry(SHEETS_NAMESPACE, 'uk_company_1', key)));
+  t.false(ofSheet(keys.entry(SHEETS_NAMESPACE, 'uk_company_1', sheetsReadKey('abcd', 'FORMULA', 'A1'))));
+});
+
+/** What Redis Cluster hashes: the first non-empty {…} of a key, else the whole key. */
+function hashedPart(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+test('the event stream keeps the old name; a prefix is for tests sharing one Redis', (t) => {
+  t.is(EVENTS_STREAM, 'integration:events');
+  t.is(eventsStreamKey(), 'integration:events');
+  t.is(eventsStreamKey('test-1a2b:'), 'test-1a2b:integration:events');
+});
+
+test('publish markers share their stream hash slot, so the publish script runs on Redis Cluster', (t) => {
+  for (const stream of [eventsStreamKey(), eventsStreamKey('test-1a2b:')]) {
+    const marker = publishMarkerKey(stream, '8d3c0e6a-0000-4000-8000-000000000001');
+    t.is(marker, `{${stream}}:published:8d3c0e6a-0000-4000-8000-000000000001`);
+    t.is(hashedPart(marker), hashedPart(stream));
+    t.is(hashedPart(stream), stream, 'the stream key holds no hash tag of its own');
+  }
+  t.not(publishMarkerKey(EVENTS_STREAM, 'a'), publishMarkerKey(EVENTS_STREAM, 'b'));
 });
