@@ -21,12 +21,13 @@
  * stream's hash slot ({integration:events}), so the script also runs on Redis
  * Cluster. An operator's replay of a published event skips the check.
  *
- * The publishing connection does not queue commands while Redis is away
- * (enableOfflineQueue: false) and times commands out: a publish must fail fast
- * so the event goes to `retrying`, never hang the processor. The stream and
+ * The publishing connection (profile `publisher`, src/redis/clients.ts) does not
+ * queue commands while Redis is away and times commands out: a publish must fail
+ * fast so the event goes to `retrying`, never hang the processor. The stream and
  * marker keys are built in src/redis/keys.ts.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../redis/clients.js';
 import { eventsStreamKey, publishMarkerKey } from '../redis/keys.js';
 import type { BusMessage, EventBus, Unsubscribe } from './event-bus.js';
 
@@ -42,18 +43,6 @@ export interface RedisBusOptions {
   /** Prefix for the stream key, so test files can share one Redis. */
   keyPrefix?: string;
   commandTimeoutMs?: number;
-}
-
-export function redisOptions(commandTimeoutMs: number): RedisOptions {
-  return {
-    lazyConnect: false,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: 3000,
-    // Reconnect forever with a capped backoff: Redis coming back is the normal end of an outage.
-    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
-  };
 }
 
 /**
@@ -110,9 +99,10 @@ export class RedisBus implements EventBus {
   readonly streamKey: string;
 
   constructor(private readonly options: RedisBusOptions) {
-    this.publisher = new Redis(options.url, redisOptions(options.commandTimeoutMs ?? 2000));
-    // Connection errors surface as failed publishes; the 'error' event must not crash the process.
-    this.publisher.on('error', () => undefined);
+    // No log: connection errors surface as failed publishes (events go to `retrying`).
+    this.publisher = createRedisClient(options.url, 'publisher', {
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
     this.publisher.defineCommand('publishOnce', { lua: PUBLISH_ONCE });
     this.streamKey = eventsStreamKey(options.keyPrefix);
   }
@@ -157,12 +147,7 @@ export class RedisBus implements EventBus {
     pattern: string,
     onMessage: (channel: string, payload: string) => void,
   ): Promise<Unsubscribe> {
-    const subscriber = new Redis(this.options.url, {
-      ...redisOptions(5000),
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-    });
-    subscriber.on('error', () => undefined);
+    const subscriber = createRedisClient(this.options.url, 'subscriber');
     this.subscribers.add(subscriber);
     subscriber.on('pmessage', (_pattern: string, channel: string, payload: string) =>
       onMessage(channel, payload),

@@ -10,10 +10,9 @@
  * leaving that to ioredis (autoResubscribe), so "reconnected" is only said
  * once Redis has confirmed the subscriptions, and from then on nothing is missed.
  */
-import { Redis } from 'ioredis';
 import { redactSecrets } from '../lib/redact.js';
+import { createRedisClient } from '../redis/clients.js';
 import type { EventBus, Unsubscribe } from './event-bus.js';
-import { redisOptions } from './redis-bus.js';
 
 export interface SubscriberNotices {
   onConnectionLost(): void;
@@ -28,13 +27,7 @@ export interface RedisSubscriber {
 export class RedisUnavailable extends Error {}
 
 export async function openRedisSubscriber(url: string, notices: SubscriberNotices): Promise<RedisSubscriber> {
-  const client = new Redis(url, {
-    ...redisOptions(5000),
-    lazyConnect: true,
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: null,
-    autoResubscribe: false,
-  });
+  const client = createRedisClient(url, 'subscriber', { lazyConnect: true, autoResubscribe: false });
   const patterns = new Set<string>();
   let lastError: Error | undefined;
   client.on('error', (err: Error) => (lastError = err));

@@ -1,6 +1,6 @@
 /**
- * The Redis cache store. The client comes from main/redis.ts, configured to fail
- * fast (no offline queue, a command timeout) so a Redis outage turns into
+ * The Redis cache store. Its client has the `request` profile (src/redis/clients.ts):
+ * it fails fast (no offline queue, a command timeout) so a Redis outage turns into
  * rejected promises within a second rather than requests piling up behind a
  * reconnect; the service turns those into misses.
  *

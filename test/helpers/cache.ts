@@ -12,7 +12,7 @@ import { escapeGlob, KeySpace } from '../../src/redis/keys.js';
 import { MemoryCacheBackend } from '../../src/cache/memory-backend.js';
 import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { closeRedis, connectRedis, createRedisClient } from '../../src/main/redis.js';
+import { closeRedis, connectRedis, createRedisClient } from '../../src/redis/clients.js';
 import { testKeyPrefix, testRedisUrl } from './redis.js';
 
 export interface CacheFixture {
@@ -83,7 +83,7 @@ export function backendVariants(): BackendVariant[] {
       name: 'redis',
       skip: url === undefined ? 'no Redis for tests' : undefined,
       async open(options = {}) {
-        const redis = createRedisClient(url ?? '', {
+        const redis = createRedisClient(url ?? '', 'request', {
           name: 'test-cache',
           log: silent,
           commandTimeoutMs: 10_000,
@@ -110,7 +110,7 @@ export function cacheOverUnreachableRedis(
   t: { teardown(fn: () => Promise<void> | void): void },
   name: string,
 ): CacheService {
-  const redis = createRedisClient('redis://127.0.0.1:1', { name, log: silent });
+  const redis = createRedisClient('redis://127.0.0.1:1', 'request', { name, log: silent });
   t.teardown(() => closeRedis(redis));
   return new CacheService({
     backend: new RedisCacheBackend(redis),

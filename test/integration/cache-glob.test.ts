@@ -7,7 +7,7 @@ import test from 'ava';
 import { escapeGlob } from '../../src/redis/keys.js';
 import { globMatcher } from '../../src/lib/glob.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { closeRedis, connectRedis, createRedisClient } from '../../src/main/redis.js';
+import { closeRedis, connectRedis, createRedisClient } from '../../src/redis/clients.js';
 import { redisSkipReason, testKeyPrefix, testRedisUrl } from '../helpers/redis.js';
 
 const KEYS = [
@@ -61,7 +61,7 @@ const url = testRedisUrl();
 const it = url === undefined ? test.skip : test;
 
 it(`the in-process glob matcher agrees with Redis SCAN MATCH (${url === undefined ? redisSkipReason() : 'real Redis'})`, async (t) => {
-  const redis = createRedisClient(url ?? '', { name: 'test-glob', log: createLogger('silent') });
+  const redis = createRedisClient(url ?? '', 'request', { name: 'test-glob', log: createLogger('silent') });
   await connectRedis(redis, 15_000);
   const prefix = `${testKeyPrefix()}glob:`;
   t.teardown(async () => {

@@ -12,7 +12,7 @@ import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../src/lib/logger.js';
-import { closeRedis, connectRedis, createRedisClient } from '../../src/main/redis.js';
+import { closeRedis, connectRedis, createRedisClient } from '../../src/redis/clients.js';
 import { testKeySpace } from '../helpers/cache.js';
 import { redisSkipReason, testRedisUrl } from '../helpers/redis.js';
 import { startOwnRedis } from '../helpers/redis-server.js';
@@ -56,7 +56,7 @@ it(`Redis down during reads and writes: misses and skipped writes, counted, logg
   const server = await startOwnRedis();
   t.teardown(() => server.stop());
   const { log, lines } = capturedLogger();
-  const redis = createRedisClient(server.url, { name: 'test-down', log });
+  const redis = createRedisClient(server.url, 'request', { name: 'test-down', log });
   t.teardown(() => closeRedis(redis));
   await connectRedis(redis, 15_000);
   const registry = new Registry();
@@ -97,7 +97,7 @@ it(`Redis down during reads and writes: misses and skipped writes, counted, logg
 
 test('a Redis that never answered: the cache starts and misses', async (t) => {
   const { log } = capturedLogger();
-  const redis = createRedisClient('redis://127.0.0.1:1', { name: 'test-never', log });
+  const redis = createRedisClient('redis://127.0.0.1:1', 'request', { name: 'test-never', log });
   t.teardown(() => closeRedis(redis));
   await t.throwsAsync(connectRedis(redis, 500));
   const cache = cacheOn(redis, log, new Registry());

@@ -10,7 +10,7 @@ import { escapeGlob } from '../../src/redis/keys.js';
 import { RedisCacheBackend } from '../../src/cache/redis-backend.js';
 import { AppError } from '../../src/domain/errors.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { closeRedis, connectRedis, createRedisClient } from '../../src/main/redis.js';
+import { closeRedis, connectRedis, createRedisClient } from '../../src/redis/clients.js';
 import { IngestRateLimiter } from '../../src/ratelimit/ingest-limiter.js';
 import {
   MemoryLimiterFactory,
@@ -39,7 +39,7 @@ test.after.always(async () => {
 });
 
 async function redisClient(url = redisUrl ?? ''): Promise<Redis> {
-  const client = createRedisClient(url, { name: 'test-ratelimit', log });
+  const client = createRedisClient(url, 'request', { name: 'test-ratelimit', log });
   clients.push(client);
   await connectRedis(client, 15_000).catch(() => undefined);
   return client;
