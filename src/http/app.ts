@@ -30,7 +30,7 @@ export interface AppDeps {
   accepting?: () => boolean;
   webhooks?: Omit<WebhookRouteOptions, 'maxBodyBytes' | 'accepting'>;
   events?: Omit<EventRouteOptions, 'adminToken'>;
-  /** Cache, Sheets adapter and ingest budgets (main/integrations.ts); their routes when present. */
+  /** Cache and Sheets adapter (main/integrations.ts); their routes when present. */
   integrations?: IntegrationDeps;
   /** Prometheus metrics and GET /metrics; left out when PROMETHEUS_ENABLED=false. */
   metrics?: MetricsDeps;

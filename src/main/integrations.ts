@@ -9,7 +9,6 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { BatchedAuditWriter, type AuditSink } from '../audit/audit-log.js';
-import { KeySpace } from '../cache/keys.js';
 import type { Config } from '../config/schema.js';
 import type { IntegrationDeps } from '../http/routes/integrations.js';
 import type { Logger } from '../lib/logger.js';
@@ -21,11 +20,12 @@ import { DatabaseServiceLimits } from '../ratelimit/service-limits.js';
 import { ApiUsageRecorder } from '../ratelimit/usage-recorder.js';
 import { CredentialsError, loadServiceAccount } from '../sheets/credentials.js';
 import { GoogleSheetsGateway } from '../sheets/google-gateway.js';
+import { closeRedis, connectRedis, createRedisClient } from '../redis/clients.js';
+import { KeySpace } from '../redis/keys.js';
 import type { SheetsGateway } from '../sheets/types.js';
 import { UnconfiguredSheets } from '../sheets/unconfigured-gateway.js';
 import { buildCacheService } from './cache.js';
 import { CleanupStack } from './cleanup.js';
-import { closeRedis, connectRedis, createRedisClient } from './redis.js';
 
 export interface Integrations {
   appDeps: IntegrationDeps;
@@ -37,7 +37,7 @@ export interface Integrations {
 
 async function openRedis(config: Config, log: Logger): Promise<Redis | undefined> {
   if (config.redisUrl === undefined) return undefined;
-  const client = createRedisClient(config.redisUrl, { name: 'integrationd', log });
+  const client = createRedisClient(config.redisUrl, 'request', { name: 'integrationd', log });
   try {
     await connectRedis(client);
   } catch (err) {
