@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {
-  destructiveStatements,
-  MigrationStateError,
-  Migrator,
-  readMigrations,
-} from '../../src/store/migrator.js';
+import { destructiveStatements } from '../../src/store/migration-drops.js';
+import { MigrationStateError, Migrator, readMigrations } from '../../src/store/migrator.js';
 import { integctl } from '../helpers/cli.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/db.js';
 
