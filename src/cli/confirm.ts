@@ -3,11 +3,16 @@ import { UsageError, type CliIO } from './io.js';
 
 /**
  * Asks before a destructive or bulk change. --yes skips the question; without a
- * terminal to ask on, the command refuses rather than guess.
+ * terminal to ask on, the command refuses rather than guess, with `refusal`
+ * when the command says more than the question and "Refusing without --yes".
  */
-export async function confirmChange(io: CliIO, question: string, yes: boolean | undefined): Promise<boolean> {
+export async function confirmChange(
+  io: CliIO,
+  question: string,
+  yes: boolean | undefined,
+  refusal = `${question} Refusing without --yes: standard input is not a terminal.`,
+): Promise<boolean> {
   if (yes) return true;
-  if (!io.stdinIsTTY)
-    throw new UsageError(`${question} Refusing without --yes: standard input is not a terminal.`);
+  if (!io.stdinIsTTY) throw new UsageError(refusal);
   return confirm({ message: question, default: false }, { output: io.stderr });
 }

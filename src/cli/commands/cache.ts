@@ -2,8 +2,6 @@
  * integctl cache stats | invalidate: the daemon's cache seen through its Redis
  * (REDIS_URL), with the same service code and key module as the daemon.
  */
-import { confirm } from '@inquirer/prompts';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { CacheService } from '../../cache/cache-service.js';
 import { assertNamespace, KeySpace, resolveTenant } from '../../cache/keys.js';
@@ -11,9 +9,11 @@ import { AppError } from '../../domain/errors.js';
 import { buildCacheService } from '../../main/cache.js';
 import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
 import type { CommandContext } from '../context.js';
+import { confirmChange } from '../confirm.js';
 import { withDaemonRedis } from '../redis.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
 import type { CommandDeps } from '../program.js';
+import { renderTable } from '../table.js';
 
 /** Runs body with a cache service on the daemon's Redis; bad names and outages become CLI errors. */
 async function withCache(ctx: CommandContext, body: (cache: CacheService) => Promise<void>): Promise<void> {
@@ -71,14 +71,9 @@ function printStats(io: CliIO, answer: CacheStatsAnswer): void {
     writeLine(io.stdout, `no cache activity recorded for ${who}`);
     return;
   }
-  const colour = io.stdout.isTTY === true;
-  const table = new Table({
-    head: ['tenant', 'namespace', 'hits', 'misses', 'total', 'hit rate', 'sets', 'invalidations'],
-    style: colour ? {} : { head: [], border: [] },
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
-  });
-  for (const [tenant, ns, s] of rows) {
-    table.push([
+  const table = renderTable(
+    ['tenant', 'namespace', 'hits', 'misses', 'total', 'hit rate', 'sets', 'invalidations'],
+    rows.map(([tenant, ns, s]) => [
       tenant,
       ns,
       s.hits,
@@ -87,9 +82,13 @@ function printStats(io: CliIO, answer: CacheStatsAnswer): void {
       `${s.hit_rate.toFixed(2)}%`,
       s.sets ?? 0,
       s.invalidations ?? 0,
-    ]);
-  }
-  writeLine(io.stdout, table.toString());
+    ]),
+    {
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      colour: io.stdout.isTTY === true,
+    },
+  );
+  writeLine(io.stdout, table);
   writeLine(
     io.stderr,
     `cache ${answer.cache_enabled ? 'enabled' : 'disabled'}, default TTL ${answer.default_ttl}s; counts reach Redis within a second`,
@@ -103,24 +102,6 @@ interface InvalidateOptions {
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
-}
-
-async function confirmed(
-  io: CliIO,
-  opts: InvalidateOptions,
-  matched: number,
-  where: string,
-): Promise<boolean> {
-  if (opts.yes) return true;
-  if (!io.stdinIsTTY) {
-    throw new UsageError(
-      `refusing to delete ${matched} key(s) matching ${where} without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only count)`,
-    );
-  }
-  return confirm(
-    { message: `Delete ${matched} key(s) matching ${where}?`, default: false },
-    { output: io.stderr },
-  );
 }
 
 async function invalidate(io: CliIO, service: CacheService, opts: InvalidateOptions): Promise<void> {
@@ -139,7 +120,9 @@ async function invalidate(io: CliIO, service: CacheService, opts: InvalidateOpti
   };
   if (opts.dryRun) return report(null, `${matched} key(s) match ${where} (dry run: nothing deleted)`);
   if (matched === 0) return report(0, `0 key(s) match ${where}`);
-  if (!(await confirmed(io, opts, matched, where))) {
+  const question = `Delete ${matched} key(s) matching ${where}?`;
+  const refusal = `refusing to delete ${matched} key(s) matching ${where} without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only count)`;
+  if (!(await confirmChange(io, question, opts.yes, refusal))) {
     writeLine(io.stderr, 'nothing deleted');
     return;
   }
