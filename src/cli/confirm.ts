@@ -14,5 +14,5 @@ export async function confirmChange(
 ): Promise<boolean> {
   if (yes) return true;
   if (!io.stdinIsTTY) throw new UsageError(refusal);
-  return confirm({ message: question, default: false }, { output: io.stderr });
+  return confirm({ message: question, default: false }, { input: io.stdin, output: io.stderr });
 }

@@ -1,9 +1,11 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** The streams and environment a command runs with; tests pass captured ones. */
 export interface CliIO {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
+  /** What `--secret-stdin` reads and prompts answer on; absent, there is no input (as from /dev/null). */
+  stdin?: Readable;
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   /** Stops a command that runs until interrupted (events tail) as Ctrl-C would; tests use it. */
@@ -30,4 +32,13 @@ export function writeLine(stream: Writable, text = ''): void {
 
 export function writeJson(stream: Writable, value: unknown): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** All of standard input, as UTF-8 text: '' when there is none. */
+export async function readStdin(io: CliIO): Promise<string> {
+  if (io.stdin === undefined) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -4,6 +4,7 @@ import { runCli } from '../cli/program.js';
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   stdinIsTTY: process.stdin.isTTY === true,
   env: process.env,
 });

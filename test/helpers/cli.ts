@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
 import { eventually } from './wait.js';
 
@@ -19,8 +19,15 @@ export interface RunningCli {
   waitForStderr(text: string): Promise<void>;
 }
 
+export interface CliInput {
+  /** Whether standard input is a terminal (prompts are allowed). */
+  stdinIsTTY?: boolean;
+  /** What standard input holds; none (as from /dev/null) when left out. */
+  stdin?: string;
+}
+
 /** Starts integctl in-process with live captured streams, for commands that run until stopped. */
-export function startIntegctl(args: string[], env: NodeJS.ProcessEnv, stdinIsTTY = false): RunningCli {
+export function startIntegctl(args: string[], env: NodeJS.ProcessEnv, input: CliInput = {}): RunningCli {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -28,7 +35,14 @@ export function startIntegctl(args: string[], env: NodeJS.ProcessEnv, stdinIsTTY
   stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const controller = new AbortController();
-  const exited = runCli(args, { stdout, stderr, env, stdinIsTTY, signal: controller.signal });
+  const exited = runCli(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from(input.stdin === undefined ? [] : [Buffer.from(input.stdin)]),
+    env,
+    stdinIsTTY: input.stdinIsTTY === true,
+    signal: controller.signal,
+  });
   return {
     exited,
     stdout: () => out,
@@ -44,9 +58,9 @@ export function startIntegctl(args: string[], env: NodeJS.ProcessEnv, stdinIsTTY
 export async function integctl(
   args: string[],
   env: NodeJS.ProcessEnv,
-  stdinIsTTY = false,
+  input: CliInput = {},
 ): Promise<CliResult> {
-  const run = startIntegctl(args, env, stdinIsTTY);
+  const run = startIntegctl(args, env, input);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

@@ -166,6 +166,32 @@ test('remove asks for confirmation: refused without a terminal, --dry-run change
   t.regex(after.stderr, /no source named "gone"/);
 });
 
+test('sources add --secret-stdin stores what standard input holds, trimmed, and never prints it', async (t) => {
+  const piped = 'piped-secret-0123456789';
+  const add = await integctl(['sources', 'add', 'piped', '--scheme', 'token', '--secret-stdin'], env, {
+    stdin: `  ${piped}\n`,
+  });
+  t.is(add.code, 0, add.stderr);
+  t.false(add.stdout.includes(piped));
+  t.notRegex(add.stdout, /^secret:/m);
+  const stored = await db.pool.query<{ value: string }>(
+    "SELECT secrets->0->>'value' AS value FROM webhook_configs WHERE name = 'piped'",
+  );
+  t.is(stored.rows[0]?.value, piped);
+
+  const empty = await integctl(['sources', 'add', 'unpiped', '--scheme', 'token', '--secret-stdin'], env, {
+    stdin: ' \n',
+  });
+  t.is(empty.code, 2);
+  t.regex(empty.stderr, /--secret-stdin read an empty secret/);
+  const weak = await integctl(['sources', 'add', 'unpiped', '--scheme', 'token', '--secret-stdin'], env, {
+    stdin: 'short',
+  });
+  t.is(weak.code, 2);
+  t.regex(weak.stderr, /a secret must be 8-512 characters/);
+  t.is((await integctl(['sources', 'show', 'unpiped'], env)).code, 1);
+});
+
 test('update changes options and can disable a source', async (t) => {
   await integctl(['sources', 'add', 'upd', '--scheme', 'hmac'], env);
   const r = await integctl(

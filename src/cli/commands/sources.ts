@@ -8,7 +8,6 @@
  * soon as the source's scheme is known (update, rotate-secret). Failures of
  * the operation itself (no such source, it exists already) exit 1.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { SCHEMES, type Scheme, type WebhookSource } from '../../domain/source.js';
 import { activeSecrets } from '../../domain/source.js';
@@ -26,7 +25,7 @@ import {
 import { SourceRepository } from '../../store/source-repository.js';
 import { confirmChange } from '../confirm.js';
 import { DURATION_FORMS, parseDuration } from '../durations.js';
-import { CommandFailed, UsageError, writeJson, writeLine } from '../io.js';
+import { CommandFailed, readStdin, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
 import type { CommandContext } from '../context.js';
 import type { CommandDeps } from '../program.js';
 import { renderTable } from '../table.js';
@@ -158,8 +157,8 @@ function usage(check: () => void): void {
   }
 }
 
-function readSecretFromStdin(): string {
-  const value = readFileSync(0, 'utf8').trim();
+async function readSecretFromStdin(io: CliIO): Promise<string> {
+  const value = (await readStdin(io)).trim();
   if (value === '') throw new UsageError('--secret-stdin read an empty secret');
   return value;
 }
@@ -274,7 +273,7 @@ export function registerSources(program: Command, deps: CommandDeps): void {
           const scheme = parseScheme(flags.scheme ?? '');
           const checked = checkFlags(flags);
           checkOptions(scheme, checked.options);
-          const secret = flags.secretStdin ? readSecretFromStdin() : flags.secret;
+          const secret = flags.secretStdin ? await readSecretFromStdin(io) : flags.secret;
           if (secret !== undefined) usage(() => checkSecret(scheme, secret));
           const input: SourceInput = {
             name,
