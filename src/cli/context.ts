@@ -1,85 +1,95 @@
 /**
- * What a command needs to talk to Postgres and Redis, built from the same
- * configuration as the daemon. Commands ask for it lazily, so `--help` and
- * `config show` never touch a database.
+ * What an integctl command is given to work with, declared here in the CLI's
+ * terms and built by main/ctl-services.ts, the only place that knows which
+ * Postgres, Redis and migrator are behind it. A command's context is made when
+ * it runs (so `--help` builds none), opens each part on first use (so `config
+ * show` and a usage error touch no database) and closes what it opened when
+ * the command ends, whatever happens (cli/run.ts).
+ *
+ * Failures of the parts reach the operator as they are: their messages say
+ * what failed (cannot connect to Postgres at host:port/db, ...) and exit 1.
  */
-import { Writable } from 'node:stream';
-import type pg from 'pg';
-import { loadConfig } from '../config/load.js';
-import type { Config, ConfigKey } from '../config/schema.js';
-import { createLogger, type Logger } from '../lib/logger.js';
-import { assertReachable, createPool, resolveDatabase, type DatabaseTarget } from '../store/database.js';
-import { PgEventQueries } from '../store/event-queries.js';
-import { createOrm, type OrmHandle } from '../store/sequelize.js';
+import type { EventBus } from '../bus/event-bus.js';
+import type { CacheService } from '../cache/cache-service.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../lib/logger.js';
 import type { EventQueries } from '../services/ports.js';
+import type { SourceService } from '../services/sources.js';
 import type { CliIO } from './io.js';
 
+/** integctl's own options, before the command's: `integctl -c file -v migrate`. */
 export interface GlobalOptions {
   config?: string;
   verbose?: boolean;
 }
 
+export interface CliServices {
+  /** Loads the configuration (a bad value throws ConfigError: exit 78) and opens nothing yet. */
+  open(io: CliIO, global: GlobalOptions): CommandContext;
+}
+
 export interface CommandContext {
   config: Config;
+  /** Diagnostics on stderr: warnings, and everything with --verbose. */
   log: Logger;
-  database(): Promise<{ pool: pg.Pool; target: DatabaseTarget }>;
-  /** Sequelize over the same database, for the ORM-side reads and writes. */
-  orm(): Promise<OrmHandle>;
-  /** The stored events, for the events commands. */
+  /** The stored events (Postgres). */
   events(): Promise<EventQueries>;
+  /** The webhook sources (Postgres). */
+  sources(): Promise<SourceService>;
+  /** The names of this build's migrations, oldest first; reads the files, not the database. */
+  migrationNames(): string[];
+  /** The schema migrations of the database. */
+  migrations(): Promise<MigrationRunner>;
+  /** The daemon's cache on the Redis at `redisUrl`; rejects with the reason when Redis does not answer. */
+  cache(redisUrl: string): Promise<CacheService>;
+  /** A Pub/Sub subscriber on the Redis at `redisUrl`; the first connection must succeed. */
+  subscriber(redisUrl: string, notices: SubscriberNotices): Promise<EventSubscriber>;
+  /** Closes what was opened, newest first. */
   close(): Promise<void>;
 }
 
-export function createContext(
-  io: CliIO,
-  global: GlobalOptions,
-  flags: Partial<Record<ConfigKey, unknown>> = {},
-): CommandContext {
-  const config = loadConfig({ env: io.env, configFile: global.config, flags });
-  const stderr = io.stderr;
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      stderr.write(chunk);
-      done();
-    },
-  });
-  const log = createLogger(global.verbose ? 'debug' : 'warn', destination);
-  let opened: { pool: pg.Pool; target: DatabaseTarget } | undefined;
-  let orm: OrmHandle | undefined;
-  return {
-    config,
-    log,
-    async database() {
-      if (opened) return opened;
-      const target = await resolveDatabase(config, log);
-      const pool = createPool(target.url, 4, 'integctl');
-      try {
-        await assertReachable(pool, target.url);
-      } catch (err) {
-        await pool.end();
-        await target.release();
-        throw err;
-      }
-      opened = { pool, target };
-      return opened;
-    },
-    async orm() {
-      if (orm) return orm;
-      const { target } = await this.database();
-      orm = createOrm(target.url, 2);
-      return orm;
-    },
-    async events() {
-      const { pool } = await this.database();
-      return new PgEventQueries(pool, (await this.orm()).models);
-    },
-    async close() {
-      await orm?.close();
-      orm = undefined;
-      if (!opened) return;
-      await opened.pool.end();
-      await opened.target.release();
-      opened = undefined;
-    },
-  };
+/** What a watching subscriber says while it runs, so the operator knows events may be missed. */
+export interface SubscriberNotices {
+  onConnectionLost(): void;
+  onReconnected(): void;
+}
+
+export interface EventSubscriber {
+  subscribe: EventBus['subscribe'];
+}
+
+/** One migration as `migrate status` lists it. */
+export interface MigrationStatus {
+  name: string;
+  applied: boolean;
+  appliedAt?: Date;
+}
+
+/** Something a down migration destroys, and how much of it there is now. */
+export interface Drop {
+  kind: 'table' | 'column' | 'rows';
+  table: string;
+  column?: string;
+  /** Rows (for a column: non-null values) now, at most countCap + 1. */
+  rows: number;
+  /** Whether rows passed countCap: the count is then a lower bound. */
+  more: boolean;
+}
+
+export interface DownStep {
+  name: string;
+  drops: Drop[];
+}
+
+/** Applies and reverts migrations one process at a time (an advisory lock); names are checked first. */
+export interface MigrationRunner {
+  /** Rows counted at most per drop when planning a down migration. */
+  readonly countCap: number;
+  status(): Promise<MigrationStatus[]>;
+  /** Applies the pending migrations (up to and including `to`); the names applied. */
+  up(to?: string): Promise<string[]>;
+  /** What down(to) would revert, newest first, with what each drops; changes nothing. */
+  planDown(to?: string): Promise<DownStep[]>;
+  /** Reverts; with `expected` (a plan's names), refuses unless exactly those would be reverted. */
+  down(to?: string, expected?: string[]): Promise<string[]>;
 }

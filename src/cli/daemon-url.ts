@@ -20,11 +20,15 @@ export function daemonUrl(given: string | undefined, config: Config, flag: strin
   return url;
 }
 
+/** Why a request got no answer: the system's code (ECONNREFUSED, ...), else the message. */
+export function fetchFailure(err: unknown): string {
+  const inner = (err as { cause?: { code?: string; message?: string } }).cause;
+  return inner?.code ?? inner?.message ?? (err instanceof Error ? err.message : String(err));
+}
+
 /** "cannot reach the daemon at http://…: ECONNREFUSED; is integrationd running?" */
 export function unreachable(base: URL, err: unknown, flag: string): CommandFailed {
-  const inner = (err as { cause?: { code?: string; message?: string } }).cause;
-  const cause = inner?.code ?? inner?.message ?? (err instanceof Error ? err.message : String(err));
   return new CommandFailed(
-    `cannot reach the daemon at ${base.origin} (${cause}); is integrationd running there? (${flag})`,
+    `cannot reach the daemon at ${base.origin} (${fetchFailure(err)}); is integrationd running there? (${flag})`,
   );
 }

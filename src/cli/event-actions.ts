@@ -6,13 +6,13 @@
  * The database is opened only after every flag has been validated, so a usage
  * error (exit 2) never waits on, or starts, a Postgres.
  */
-import { RedisUnavailable, openRedisSubscriber } from '../bus/redis-subscriber.js';
 import { redactUrl } from '../lib/redact.js';
 import type { EventQueries } from '../services/ports.js';
 import { countPurgeable, purgeEvents, undelivered } from '../services/purge-events.js';
 import { malformedIds, retryEventsById, retryMatching } from '../services/schedule-retries.js';
 import { tailEvents, tailLine } from '../services/tail-events.js';
 import { confirmChange } from './confirm.js';
+import type { CommandContext } from './context.js';
 import { parseDuration } from './durations.js';
 import { count, plural } from './event-render.js';
 import { describeFilter, parseFilter, parseStatuses, parseWhole, type FilterFlags } from './event-options.js';
@@ -155,48 +155,44 @@ export interface TailFlags {
 }
 
 /** events tail: prints what the daemon publishes until stopped (Ctrl-C, --count, io.signal). */
-export async function tailPublished(io: CliIO, url: string | undefined, flags: TailFlags): Promise<void> {
+export async function tailPublished(io: CliIO, ctx: CommandContext, flags: TailFlags): Promise<void> {
   const limit = flags.count === undefined ? undefined : parseWhole(flags.count, '--count', 1, 1e9);
+  const url = ctx.config.redisUrl;
   if (url === undefined)
     throw new CommandFailed(
       'events tail needs Redis: set REDIS_URL to the Redis integrationd publishes to (without it the daemon publishes in-process, where nothing outside it can listen)',
     );
   const stop = stopOnInterrupt(io);
   try {
-    const subscriber = await openRedisSubscriber(url, {
+    // Closed with the command's context; a first connection that fails says why.
+    const subscriber = await ctx.subscriber(url, {
       onConnectionLost: () =>
         writeLine(
           io.stderr,
           'lost the connection to Redis; reconnecting (events published meanwhile are missed)',
         ),
       onReconnected: () => writeLine(io.stderr, 'reconnected to Redis'),
-    }).catch((err: unknown) => {
-      throw err instanceof RedisUnavailable ? new CommandFailed(err.message) : err;
     });
     let seen = 0;
-    try {
-      await tailEvents(
-        subscriber.subscribe,
-        { source: flags.source, type: flags.type, tenant: flags.tenant },
-        {
-          onSubscribed: (pattern) =>
-            writeLine(
-              io.stderr,
-              `listening on ${pattern}${flags.tenant === undefined ? '' : ` for tenant ${flags.tenant}`} at ${redactUrl(url)}; Ctrl-C to stop`,
-            ),
-          onEvent: (event) => {
-            writeLine(io.stdout, flags.json ? event.envelope : tailLine(event));
-            seen += 1;
-            if (limit !== undefined && seen >= limit) stop.abort();
-          },
-          onUnrecognised: (channel) =>
-            writeLine(io.stderr, `skipped a message on ${channel} that is not an event envelope`),
+    await tailEvents(
+      subscriber.subscribe,
+      { source: flags.source, type: flags.type, tenant: flags.tenant },
+      {
+        onSubscribed: (pattern) =>
+          writeLine(
+            io.stderr,
+            `listening on ${pattern}${flags.tenant === undefined ? '' : ` for tenant ${flags.tenant}`} at ${redactUrl(url)}; Ctrl-C to stop`,
+          ),
+        onEvent: (event) => {
+          writeLine(io.stdout, flags.json ? event.envelope : tailLine(event));
+          seen += 1;
+          if (limit !== undefined && seen >= limit) stop.abort();
         },
-        stop.signal,
-      );
-    } finally {
-      await subscriber.close();
-    }
+        onUnrecognised: (channel) =>
+          writeLine(io.stderr, `skipped a message on ${channel} that is not an event envelope`),
+      },
+      stop.signal,
+    );
   } finally {
     stop.dispose();
   }

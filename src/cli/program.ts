@@ -1,17 +1,17 @@
 /**
- * The integctl command tree. Each command lives in commands/<name>.ts and only
- * parses arguments and prints; the work is in services/ and store/, shared
- * with the daemon. runCli() maps failures to SPEC.md exit codes: 0 success,
- * 1 failure, 2 usage error, 78 configuration error. Every error it prints, and
- * everything commander writes to stderr, goes through redactSecrets: a driver's
- * message may quote a connection string or an argument may hold a key.
+ * The integctl command tree. Each command group lives in commands/<name>.ts
+ * and only parses arguments and prints; the work is in services/, reached
+ * through the context main/ctl-services.ts builds (context.ts). runCli() maps
+ * failures to SPEC.md exit codes (run.ts): 0 success, 1 failure, 2 usage
+ * error, 78 configuration error. Everything commander writes to stderr goes
+ * through redactSecrets: an argument may hold a key.
  */
-import { Command, CommanderError } from 'commander';
-import { ConfigError, EXIT_CONFIG } from '../config/load.js';
+import { Command } from 'commander';
 import { redactSecrets } from '../lib/redact.js';
 import { VERSION } from '../lib/version.js';
-import { createContext, type CommandContext, type GlobalOptions } from './context.js';
-import { CommandFailed, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIO } from './io.js';
+import type { CliServices, GlobalOptions } from './context.js';
+import { EXIT_OK, EXIT_USAGE, type CliIO } from './io.js';
+import { commandDeps, exitCodeOf } from './run.js';
 import { registerCache } from './commands/cache.js';
 import { registerConfig } from './commands/config.js';
 import { registerEvents } from './commands/events.js';
@@ -21,12 +21,14 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerSources } from './commands/sources.js';
 import { registerWebhooks } from './commands/webhooks.js';
 
-export interface CommandDeps {
-  /** Runs a command body with a context that is closed afterwards, whatever happens. */
-  run(body: (ctx: CommandContext, io: CliIO) => Promise<void>): Promise<void>;
-}
+/** For a tree built only to be read (its commands and help): running a command fails. */
+const UNWIRED: CliServices = {
+  open() {
+    throw new Error('this command tree has no services; integctl runs through main/ctl.ts');
+  },
+};
 
-export function buildProgram(io: CliIO): Command {
+export function buildProgram(io: CliIO, services: CliServices = UNWIRED): Command {
   const program = new Command('integctl');
   program
     .description('Operate integration-service: events, sources, cache, migrations, load tests.')
@@ -41,16 +43,7 @@ export function buildProgram(io: CliIO): Command {
       '\nConfiguration comes from the same settings as integrationd (see integctl config show).\nExit codes: 0 success, 1 failure, 2 usage error, 78 configuration error.',
     );
 
-  const deps: CommandDeps = {
-    async run(body) {
-      const ctx = createContext(io, program.opts<GlobalOptions>());
-      try {
-        await body(ctx, io);
-      } finally {
-        await ctx.close();
-      }
-    },
-  };
+  const deps = commandDeps(io, services, () => program.opts<GlobalOptions>());
   registerMigrate(program, deps);
   registerEvents(program, deps);
   registerSources(program, deps);
@@ -78,8 +71,8 @@ function inheritSettings(command: Command, io: CliIO): void {
 }
 
 /** Parses argv (without node and script) and runs the command; returns the exit code. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(argv: string[], io: CliIO, services: CliServices): Promise<number> {
+  const program = buildProgram(io, services);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT_USAGE;
@@ -88,23 +81,6 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      ) {
-        return EXIT_OK;
-      }
-      return EXIT_USAGE; // commander already printed the message
-    }
-    const fail = (code: number, message: string) => {
-      writeLine(io.stderr, `integctl: ${redactSecrets(message)}`);
-      return code;
-    };
-    if (err instanceof ConfigError) return fail(EXIT_CONFIG, err.message);
-    if (err instanceof UsageError) return fail(EXIT_USAGE, err.message);
-    if (err instanceof CommandFailed) return fail(EXIT_FAILURE, err.message);
-    return fail(EXIT_FAILURE, err instanceof Error ? err.message : String(err));
+    return exitCodeOf(err, io);
   }
 }

@@ -1,7 +1,10 @@
-/** Entry point of integctl: real process streams in, exit code out. */
-import { runCli } from '../cli/program.js';
+/**
+ * Entry point of integctl: real process streams in, exit code out. What its
+ * commands talk to is wired in ctl-services.ts.
+ */
+import { runCtl } from './ctl-services.js';
 
-const code = await runCli(process.argv.slice(2), {
+const code = await runCtl(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,

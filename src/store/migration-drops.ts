@@ -8,17 +8,24 @@ import type pg from 'pg';
 /** Rows counted at most, per dropped table or column, when planning a down migration. */
 export const COUNT_CAP = 100_000;
 
-/** Something a down migration destroys, and how much of it there is now. */
-export interface Drop {
+/** What a statement of a down migration destroys, as its SQL names it. */
+export interface DropTarget {
   /** table: DROP TABLE; column: ALTER TABLE ... DROP COLUMN; rows: TRUNCATE or DELETE FROM. */
   kind: 'table' | 'column' | 'rows';
   table: string;
   column?: string;
-  /** Rows (for a column: rows where it is not null) it holds now, at most COUNT_CAP + 1; 0 when it does not exist. */
+}
+
+/** How much a target holds now. */
+export interface RowCount {
+  /** Rows (for a column: rows where it is not null), at most COUNT_CAP + 1; 0 when it does not exist. */
   rows: number;
   /** Whether rows passed COUNT_CAP (the count is then a lower bound). */
   more: boolean;
 }
+
+/** Something a down migration destroys, and how much of it there is now. */
+export type Drop = DropTarget & RowCount;
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))?`;
 
@@ -54,8 +61,8 @@ function storedName(ident: string): string {
  * ALTER TABLE ... DROP [COLUMN], TRUNCATE and DELETE FROM. (Indexes, constraints
  * and defaults hold no data and are not listed.)
  */
-export function destructiveStatements(sql: string): Array<Omit<Drop, 'rows' | 'more'>> {
-  const found: Array<Omit<Drop, 'rows' | 'more'>> = [];
+export function destructiveStatements(sql: string): DropTarget[] {
+  const found: DropTarget[] = [];
   const text = sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ');
   for (const raw of text.split(';')) {
     const statement = raw.replace(/\s+/g, ' ').trim();
@@ -92,10 +99,7 @@ export function destructiveStatements(sql: string): Array<Omit<Drop, 'rows' | 'm
 }
 
 /** Rows a drop destroys now; 0 when its table or column does not exist (IF EXISTS). */
-export async function countDropped(
-  pool: pg.Pool,
-  d: Omit<Drop, 'rows' | 'more'>,
-): Promise<{ rows: number; more: boolean }> {
+export async function countDropped(pool: pg.Pool, d: DropTarget): Promise<RowCount> {
   const exists = await pool.query<{ ok: boolean }>(
     d.column === undefined
       ? 'SELECT to_regclass($1) IS NOT NULL AS ok'

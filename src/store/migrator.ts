@@ -15,7 +15,7 @@
  */
 import type pg from 'pg';
 import { Umzug, type MigrationParams } from 'umzug';
-import { countDropped, destructiveStatements, type Drop } from './migration-drops.js';
+import { COUNT_CAP, countDropped, destructiveStatements, type Drop } from './migration-drops.js';
 import {
   assertKnownMigration,
   MIGRATIONS_DIR,
@@ -25,9 +25,6 @@ import {
 
 // Where the migrations are, for callers that hash or list them beside a Migrator.
 export { MIGRATIONS_DIR, readMigrations } from './migration-files.js';
-// What integctl migrate reads until it gets its migrator from main/.
-export { COUNT_CAP, type Drop } from './migration-drops.js';
-export { assertKnownMigration, UnknownMigration } from './migration-files.js';
 
 /** pg_advisory_lock key: the first 8 bytes of "integ-mi" as a bigint. */
 const LOCK_KEY = '7596500683374521705';
@@ -47,6 +44,8 @@ export interface MigrationStatus {
 }
 
 export class Migrator {
+  /** Rows counted at most per drop by planDown(): a Drop's rows pass it by one when there are more. */
+  readonly countCap = COUNT_CAP;
   private readonly migrations: SqlMigration[];
 
   constructor(

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../../src/cli/program.js';
+import { runCtl } from '../../src/main/ctl-services.js';
 import { eventually } from './wait.js';
 
 export interface CliResult {
@@ -26,7 +26,10 @@ export interface CliInput {
   stdin?: string;
 }
 
-/** Starts integctl in-process with live captured streams, for commands that run until stopped. */
+/**
+ * Starts integctl in-process, with its real wiring (main/ctl-services.ts) and
+ * live captured streams, for commands that run until stopped.
+ */
 export function startIntegctl(args: string[], env: NodeJS.ProcessEnv, input: CliInput = {}): RunningCli {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -35,7 +38,7 @@ export function startIntegctl(args: string[], env: NodeJS.ProcessEnv, input: Cli
   stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const controller = new AbortController();
-  const exited = runCli(args, {
+  const exited = runCtl(args, {
     stdout,
     stderr,
     stdin: Readable.from(input.stdin === undefined ? [] : [Buffer.from(input.stdin)]),

@@ -6,26 +6,39 @@ import type { Command } from 'commander';
 import type { CacheService } from '../../cache/cache-service.js';
 import { assertNamespace, KeySpace, resolveTenant } from '../../cache/keys.js';
 import { AppError } from '../../domain/errors.js';
-import { buildCacheService } from '../../main/cache.js';
+import { redactSecrets } from '../../lib/redact.js';
 import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
-import type { CommandContext } from '../context.js';
 import { confirmChange } from '../confirm.js';
-import { withDaemonRedis } from '../redis.js';
+import type { CommandContext } from '../context.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../run.js';
 import { renderTable } from '../table.js';
 
-/** Runs body with a cache service on the daemon's Redis; bad names and outages become CLI errors. */
+/**
+ * Runs body with a cache service on the daemon's Redis (closed with the
+ * command's context); bad names and outages become CLI errors. Without
+ * REDIS_URL the cache lives inside integrationd, out of integctl's reach.
+ */
 async function withCache(ctx: CommandContext, body: (cache: CacheService) => Promise<void>): Promise<void> {
-  await withDaemonRedis(ctx, async (redis) => {
-    const cache = buildCacheService(ctx.config, ctx.log, redis, { counterFlushMs: 0 });
-    try {
-      await body(cache);
-      await cache.close();
-    } catch (err) {
-      throw translate(err);
-    }
-  });
+  const url = ctx.config.redisUrl;
+  if (url === undefined) {
+    throw new CommandFailed(
+      "no REDIS_URL is set: without it the cache and rate limits live inside the integrationd process, where integctl cannot reach them; set REDIS_URL to the daemon's Redis (or ask the daemon: GET /cache/stats)",
+    );
+  }
+  let cache: CacheService;
+  try {
+    cache = await ctx.cache(url);
+  } catch (err) {
+    // The reason may quote the URL's credentials (password, ?password=, ...).
+    throw new CommandFailed(redactSecrets(`cannot connect to Redis at ${url}: ${(err as Error).message}`));
+  }
+  try {
+    await body(cache);
+    await cache.close();
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /**

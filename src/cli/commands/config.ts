@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { describeConfig } from '../../config/load.js';
 import { redactSecrets } from '../../lib/redact.js';
 import { writeJson, writeLine } from '../io.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../run.js';
 
 export function registerConfig(program: Command, deps: CommandDeps): void {
   const config = program.command('config').description('inspect the effective configuration');

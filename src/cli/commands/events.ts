@@ -20,7 +20,7 @@ import {
 import { describeFilter, parseFilter, parseWhole, type FilterFlags } from '../event-options.js';
 import { count, eventsTable, eventText } from '../event-render.js';
 import { CommandFailed, UsageError, writeJson, writeLine } from '../io.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../run.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 10_000;
@@ -117,9 +117,7 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
       'after',
       '\nOne line per event: publish time, source, type, tenant, id (for events show).\nPub/Sub keeps nothing: tail sees what is published while it listens.',
     )
-    .action(async (flags: TailFlags) =>
-      deps.run(async (ctx, io) => tailPublished(io, ctx.config.redisUrl, flags)),
-    );
+    .action(async (flags: TailFlags) => deps.run(async (ctx, io) => tailPublished(io, ctx, flags)));
 
   events
     .command('purge')

@@ -10,7 +10,7 @@ import type { DetailedHealth } from '../../services/health-report.js';
 import { daemonUrl, unreachable } from '../daemon-url.js';
 import { CommandFailed, writeJson, writeLine } from '../io.js';
 import { renderTable } from '../table.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../run.js';
 
 const TIMEOUT_MS = 10_000;
 

@@ -8,7 +8,7 @@
  * like `webhooks send`; the generic source must exist (scheme none is enough).
  */
 import type { Command } from 'commander';
-import { activeSecrets, SOURCE_NAME } from '../../domain/source.js';
+import { SOURCE_NAME } from '../../domain/source.js';
 import { isTenantId, TENANT_RULE } from '../../domain/tenant.js';
 import { parseDuration } from '../durations.js';
 import { daemonUrl, unreachable } from '../daemon-url.js';
@@ -18,8 +18,8 @@ import { runLoad } from '../loadtest/run.js';
 import { TARGETS, type KindSummary, type LoadStats } from '../loadtest/stats.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
-import type { CommandDeps } from '../program.js';
-import { findSource } from './webhooks.js';
+import type { CommandDeps } from '../run.js';
+import { newestSecret, signingSource, stripeSource } from '../signing-source.js';
 
 interface LoadtestFlags {
   users: string;
@@ -41,44 +41,22 @@ function positiveInt(value: string, flag: string, max: number): number {
 }
 
 async function stripeSigner(ctx: CommandContext, secret: string | undefined): Promise<Signer> {
-  if (secret !== undefined) {
-    const source = {
-      name: 'stripe',
-      scheme: 'stripe' as const,
-      options: {},
-      secrets: [{ value: secret, createdAt: '', expiresAt: null }],
-      tenantId: null,
-      maxRetries: null,
-      rateLimitPerMinute: null,
-      isActive: true,
-      description: null,
-    };
-    return { source, secret };
-  }
-  let source;
-  try {
-    source = await findSource(ctx, 'stripe');
-  } catch (err) {
-    if (!(err instanceof CommandFailed) || !err.message.startsWith('no source')) throw err;
+  if (secret !== undefined) return { source: stripeSource([secret]), secret };
+  const source = await signingSource(ctx, 'stripe');
+  if (source === undefined)
     throw new CommandFailed(
       'the Stripe webhooks need its secret: pass --stripe-secret whsec_…, set STRIPE_WEBHOOK_SECRET, or add the stripe source',
     );
-  }
-  const secrets = activeSecrets(source, new Date());
-  return { source, secret: secrets[secrets.length - 1] };
+  return { source, secret: newestSecret(source) };
 }
 
 async function genericSigner(ctx: CommandContext, name: string): Promise<Signer> {
-  try {
-    const source = await findSource(ctx, name);
-    const secrets = activeSecrets(source, new Date());
-    return { source, secret: secrets[secrets.length - 1] };
-  } catch (err) {
-    if (!(err instanceof CommandFailed) || !err.message.startsWith('no source')) throw err;
+  const source = await signingSource(ctx, name);
+  if (source === undefined)
     throw new CommandFailed(
       `the generic webhooks need source ${JSON.stringify(name)}: add it with \`integctl sources add ${name} --scheme none\`, or name another with --generic-source`,
     );
-  }
+  return { source, secret: newestSecret(source) };
 }
 
 function progressLine(io: CliIO, seconds: number, duration: number, stats: LoadStats): void {

@@ -5,18 +5,10 @@
  * (exit 2). --dry-run only says what down would revert and drop.
  */
 import type { Command } from 'commander';
-import {
-  assertKnownMigration,
-  COUNT_CAP,
-  MigrationStateError,
-  Migrator,
-  UnknownMigration,
-  type Drop,
-  type DownStep,
-} from '../../store/migrator.js';
 import { confirmChange } from '../confirm.js';
+import type { DownStep, Drop, MigrationRunner } from '../context.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../run.js';
 
 interface MigrateOptions {
   to?: string;
@@ -25,28 +17,29 @@ interface MigrateOptions {
   dryRun?: boolean;
 }
 
-function rows(d: Drop): string {
-  const n = `${d.more ? 'more than ' : ''}${Math.min(d.rows, COUNT_CAP).toLocaleString('en-US')}`;
+function rows(d: Drop, cap: number): string {
+  const n = `${d.more ? 'more than ' : ''}${Math.min(d.rows, cap).toLocaleString('en-US')}`;
   if (d.kind === 'column') return `${n} non-null value${d.rows === 1 ? '' : 's'}`;
   return `${n} row${d.rows === 1 && !d.more ? '' : 's'}`;
 }
 
 /** "table integration_cache (12 rows)", "column webhook_events.x (3 non-null values)". */
-export function describeDrop(d: Drop): string {
+function describeDrop(d: Drop, cap: number): string {
   const what =
     d.kind === 'table'
       ? `table ${d.table}`
       : d.kind === 'column'
         ? `column ${d.table}.${d.column ?? ''}`
         : `the rows of ${d.table}`;
-  return `${what} (${d.rows === 0 ? 'empty' : rows(d)})`;
+  return `${what} (${d.rows === 0 ? 'empty' : rows(d, cap)})`;
 }
 
 function dropJson(d: Drop) {
   return { kind: d.kind, table: d.table, column: d.column ?? null, rows: d.rows, more: d.more };
 }
 
-async function down(io: CliIO, migrator: Migrator, opts: MigrateOptions): Promise<void> {
+async function down(io: CliIO, migrator: MigrationRunner, opts: MigrateOptions): Promise<void> {
+  const describe = (d: Drop) => describeDrop(d, migrator.countCap);
   const plan: DownStep[] = await migrator.planDown(opts.to);
   const losing = plan.flatMap((step) => step.drops.filter((d) => d.rows > 0));
   if (opts.dryRun) {
@@ -60,12 +53,12 @@ async function down(io: CliIO, migrator: Migrator, opts: MigrateOptions): Promis
     for (const step of plan)
       writeLine(
         io.stdout,
-        `would revert  ${step.name}${step.drops.length > 0 ? `  (drops ${step.drops.map(describeDrop).join(', ')})` : ''}`,
+        `would revert  ${step.name}${step.drops.length > 0 ? `  (drops ${step.drops.map(describe).join(', ')})` : ''}`,
       );
     return;
   }
   if (losing.length > 0) {
-    const question = `Revert ${plan.map((s) => s.name).join(', ')}? This drops ${losing.map(describeDrop).join(', ')}; the data cannot be recovered.`;
+    const question = `Revert ${plan.map((s) => s.name).join(', ')}? This drops ${losing.map(describe).join(', ')}; the data cannot be recovered.`;
     if (!(await confirmChange(io, question, opts.yes))) throw new CommandFailed('nothing was reverted');
   }
   const names = await migrator.down(
@@ -80,7 +73,7 @@ async function down(io: CliIO, migrator: Migrator, opts: MigrateOptions): Promis
     });
   if (names.length === 0) writeLine(io.stdout, 'nothing to revert');
   for (const step of plan) {
-    const dropped = step.drops.length > 0 ? `  (dropped ${step.drops.map(describeDrop).join(', ')})` : '';
+    const dropped = step.drops.length > 0 ? `  (dropped ${step.drops.map(describe).join(', ')})` : '';
     writeLine(io.stdout, `reverted  ${step.name}${dropped}`);
   }
 }
@@ -104,32 +97,27 @@ export function registerMigrate(program: Command, deps: CommandDeps): void {
           throw new UsageError(`unknown migrate action ${JSON.stringify(action)}; use up, down or status`);
         }
         if (opts.dryRun && action !== 'down') throw new UsageError('--dry-run is for migrate down');
-        try {
-          // Before any connection: a name that is no migration is a usage error.
-          assertKnownMigration(opts.to);
-          const { pool } = await ctx.database();
-          const migrator = new Migrator(pool);
-          if (action === 'status') {
-            const status = await migrator.status();
-            if (opts.json) return writeJson(io.stdout, status);
-            for (const s of status) {
-              writeLine(
-                io.stdout,
-                `${s.applied ? 'applied' : 'pending'}  ${s.name}${s.appliedAt ? `  ${s.appliedAt.toISOString()}` : ''}`,
-              );
-            }
-            return;
+        // Before any connection: a name that is no migration is a usage error.
+        const known = ctx.migrationNames();
+        if (opts.to !== undefined && !known.includes(opts.to))
+          throw new UsageError(`no migration named ${JSON.stringify(opts.to)}; known: ${known.join(', ')}`);
+        const migrator = await ctx.migrations();
+        if (action === 'status') {
+          const status = await migrator.status();
+          if (opts.json) return writeJson(io.stdout, status);
+          for (const s of status) {
+            writeLine(
+              io.stdout,
+              `${s.applied ? 'applied' : 'pending'}  ${s.name}${s.appliedAt ? `  ${s.appliedAt.toISOString()}` : ''}`,
+            );
           }
-          if (action === 'down') return await down(io, migrator, opts);
-          const names = await migrator.up(opts.to);
-          if (opts.json) return writeJson(io.stdout, { action, migrations: names });
-          if (names.length === 0) writeLine(io.stdout, 'schema is up to date');
-          for (const name of names) writeLine(io.stdout, `applied  ${name}`);
-        } catch (err) {
-          if (err instanceof UnknownMigration) throw new UsageError(err.message);
-          if (err instanceof MigrationStateError) throw new CommandFailed(err.message);
-          throw err;
+          return;
         }
+        if (action === 'down') return await down(io, migrator, opts);
+        const names = await migrator.up(opts.to);
+        if (opts.json) return writeJson(io.stdout, { action, migrations: names });
+        if (names.length === 0) writeLine(io.stdout, 'schema is up to date');
+        for (const name of names) writeLine(io.stdout, `applied  ${name}`);
       }),
     );
 }

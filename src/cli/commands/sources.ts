@@ -15,27 +15,14 @@ import {
   checkSourceName,
   parseScheme,
   SourceError,
-  SourceService,
   type SourceInput,
 } from '../../services/sources.js';
-import { SourceRepository } from '../../store/source-repository.js';
 import { confirmChange } from '../confirm.js';
 import { DURATION_FORMS, parseDuration } from '../durations.js';
 import { CommandFailed, readStdin, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
-import type { CommandContext } from '../context.js';
-import type { CommandDeps } from '../program.js';
+import { asUsage, type CommandDeps } from '../run.js';
 import { addSchemeOptions, checkFlags, checkOptions, type SourceFlags } from '../source-flags.js';
 import { renderTable } from '../table.js';
-
-/** Rules of the service (source names, secrets) as usage errors. */
-function usage(check: () => void): void {
-  try {
-    check();
-  } catch (err) {
-    if (err instanceof SourceError) throw new UsageError(err.message);
-    throw err;
-  }
-}
 
 async function readSecretFromStdin(io: CliIO): Promise<string> {
   const value = (await readStdin(io)).trim();
@@ -67,16 +54,6 @@ export function registerSources(program: Command, deps: CommandDeps): void {
       'after',
       `\nSchemes: ${SCHEMES.join(', ')}. Secrets are shown once, when created or rotated in.`,
     );
-  const service = async (ctx: CommandContext) =>
-    new SourceService(new SourceRepository((await ctx.orm()).models));
-  const failures = async (work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (err) {
-      if (err instanceof SourceError) throw new CommandFailed(err.message);
-      throw err;
-    }
-  };
 
   sources
     .command('list')
@@ -84,7 +61,7 @@ export function registerSources(program: Command, deps: CommandDeps): void {
     .option('--json', 'machine-readable output')
     .action(async (flags: { json?: boolean }) =>
       deps.run(async (ctx, io) => {
-        const list = (await (await service(ctx)).list()).map((s) => describe(s));
+        const list = (await (await ctx.sources()).list()).map((s) => describe(s));
         if (flags.json) return writeJson(io.stdout, list);
         if (list.length === 0)
           return writeLine(
@@ -115,18 +92,16 @@ export function registerSources(program: Command, deps: CommandDeps): void {
     .argument('<name>')
     .option('--json', 'machine-readable output')
     .action(async (name: string, flags: { json?: boolean }) =>
-      deps.run(async (ctx, io) =>
-        failures(async () => {
-          const shown = describe(await (await service(ctx)).get(name));
-          if (flags.json) return writeJson(io.stdout, shown);
-          for (const [key, value] of Object.entries(shown)) {
-            writeLine(
-              io.stdout,
-              `${key.padEnd(22)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '')}`,
-            );
-          }
-        }),
-      ),
+      deps.run(async (ctx, io) => {
+        const shown = describe(await (await ctx.sources()).get(name));
+        if (flags.json) return writeJson(io.stdout, shown);
+        for (const [key, value] of Object.entries(shown)) {
+          writeLine(
+            io.stdout,
+            `${key.padEnd(22)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '')}`,
+          );
+        }
+      }),
     );
 
   addSchemeOptions(
@@ -145,39 +120,37 @@ export function registerSources(program: Command, deps: CommandDeps): void {
   )
     .option('--json', 'machine-readable output')
     .action(async (name: string, flags: SourceFlags) =>
-      deps.run(async (ctx, io) =>
-        failures(async () => {
-          usage(() => checkSourceName(name));
-          if (flags.secret !== undefined && flags.secretStdin)
-            throw new UsageError('give --secret or --secret-stdin, not both');
-          const scheme = parseScheme(flags.scheme ?? '');
-          const checked = checkFlags(flags);
-          checkOptions(scheme, checked.options);
-          const secret = flags.secretStdin ? await readSecretFromStdin(io) : flags.secret;
-          if (secret !== undefined) usage(() => checkSecret(scheme, secret));
-          const input: SourceInput = {
-            name,
-            scheme,
-            options: checked.options,
-            secret,
-            tenantId: checked.tenantId,
-            maxRetries: checked.maxRetries,
-            rateLimitPerMinute: checked.rateLimitPerMinute,
-            description: flags.description,
-          };
-          const { source, generatedSecret } = await (await service(ctx)).add(input);
-          if (flags.json)
-            return writeJson(io.stdout, { ...describe(source), generated_secret: generatedSecret ?? null });
-          writeLine(io.stdout, `source ${source.name} added (scheme ${source.scheme})`);
-          if (generatedSecret !== undefined) {
-            writeLine(io.stdout, `secret: ${generatedSecret}`);
-            writeLine(
-              io.stderr,
-              'Store this secret now: it is not shown again (integctl sources rotate-secret makes a new one).',
-            );
-          }
-        }),
-      ),
+      deps.run(async (ctx, io) => {
+        asUsage(SourceError, () => checkSourceName(name));
+        if (flags.secret !== undefined && flags.secretStdin)
+          throw new UsageError('give --secret or --secret-stdin, not both');
+        const scheme = parseScheme(flags.scheme ?? '');
+        const checked = checkFlags(flags);
+        checkOptions(scheme, checked.options);
+        const secret = flags.secretStdin ? await readSecretFromStdin(io) : flags.secret;
+        if (secret !== undefined) asUsage(SourceError, () => checkSecret(scheme, secret));
+        const input: SourceInput = {
+          name,
+          scheme,
+          options: checked.options,
+          secret,
+          tenantId: checked.tenantId,
+          maxRetries: checked.maxRetries,
+          rateLimitPerMinute: checked.rateLimitPerMinute,
+          description: flags.description,
+        };
+        const { source, generatedSecret } = await (await ctx.sources()).add(input);
+        if (flags.json)
+          return writeJson(io.stdout, { ...describe(source), generated_secret: generatedSecret ?? null });
+        writeLine(io.stdout, `source ${source.name} added (scheme ${source.scheme})`);
+        if (generatedSecret !== undefined) {
+          writeLine(io.stdout, `secret: ${generatedSecret}`);
+          writeLine(
+            io.stderr,
+            'Store this secret now: it is not shown again (integctl sources rotate-secret makes a new one).',
+          );
+        }
+      }),
     );
 
   addSchemeOptions(
@@ -187,30 +160,27 @@ export function registerSources(program: Command, deps: CommandDeps): void {
     .option('--disable', 'refuse deliveries (404) without deleting the source')
     .option('--json', 'machine-readable output')
     .action(async (name: string, flags: SourceFlags) =>
-      deps.run(async (ctx, io) =>
-        failures(async () => {
-          if (flags.enable && flags.disable)
-            throw new UsageError('--enable and --disable exclude each other');
-          usage(() => checkSourceName(name));
-          const checked = checkFlags(flags);
-          const svc = await service(ctx);
-          const current = await svc.get(name);
-          const setsOptions = Object.keys(checked.options).length > 0;
-          const options = { ...current.options, ...checked.options };
-          // Only what this update sets is checked: a source saved under older rules stays manageable.
-          if (setsOptions) checkOptions(current.scheme, options);
-          const updated = await svc.update(name, {
-            options,
-            tenantId: checked.tenantId,
-            maxRetries: checked.maxRetries,
-            rateLimitPerMinute: checked.rateLimitPerMinute,
-            description: flags.description,
-            isActive: flags.enable ? true : flags.disable ? false : undefined,
-          });
-          if (flags.json) return writeJson(io.stdout, describe(updated));
-          writeLine(io.stdout, `source ${name} updated`);
-        }),
-      ),
+      deps.run(async (ctx, io) => {
+        if (flags.enable && flags.disable) throw new UsageError('--enable and --disable exclude each other');
+        asUsage(SourceError, () => checkSourceName(name));
+        const checked = checkFlags(flags);
+        const svc = await ctx.sources();
+        const current = await svc.get(name);
+        const setsOptions = Object.keys(checked.options).length > 0;
+        const options = { ...current.options, ...checked.options };
+        // Only what this update sets is checked: a source saved under older rules stays manageable.
+        if (setsOptions) checkOptions(current.scheme, options);
+        const updated = await svc.update(name, {
+          options,
+          tenantId: checked.tenantId,
+          maxRetries: checked.maxRetries,
+          rateLimitPerMinute: checked.rateLimitPerMinute,
+          description: flags.description,
+          isActive: flags.enable ? true : flags.disable ? false : undefined,
+        });
+        if (flags.json) return writeJson(io.stdout, describe(updated));
+        writeLine(io.stdout, `source ${name} updated`);
+      }),
     );
 
   sources
@@ -220,20 +190,16 @@ export function registerSources(program: Command, deps: CommandDeps): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'say what would be removed, change nothing')
     .action(async (name: string, flags: { yes?: boolean; dryRun?: boolean }) =>
-      deps.run(async (ctx, io) =>
-        failures(async () => {
-          const svc = await service(ctx);
-          await svc.get(name);
-          if (flags.dryRun) return writeLine(io.stdout, `would remove source ${name}`);
-          if (
-            !(await confirmChange(io, `Remove source ${name}? Deliveries to it will get 404.`, flags.yes))
-          ) {
-            throw new CommandFailed('not removed');
-          }
-          await svc.remove(name);
-          writeLine(io.stdout, `source ${name} removed`);
-        }),
-      ),
+      deps.run(async (ctx, io) => {
+        const svc = await ctx.sources();
+        await svc.get(name);
+        if (flags.dryRun) return writeLine(io.stdout, `would remove source ${name}`);
+        if (!(await confirmChange(io, `Remove source ${name}? Deliveries to it will get 404.`, flags.yes))) {
+          throw new CommandFailed('not removed');
+        }
+        await svc.remove(name);
+        writeLine(io.stdout, `source ${name} removed`);
+      }),
     );
 
   sources
@@ -244,26 +210,25 @@ export function registerSources(program: Command, deps: CommandDeps): void {
     .option('--secret <value>', 'use this secret instead of generating one')
     .option('--json', 'machine-readable output')
     .action(async (name: string, flags: { grace: string; secret?: string; json?: boolean }) =>
-      deps.run(async (ctx, io) =>
-        failures(async () => {
-          const graceMs = parseDuration(flags.grace, '--grace');
-          const { secret } = flags;
-          if (secret !== undefined) usage(() => checkSecret('token', secret)); // the rule of every scheme
-          const svc = await service(ctx);
-          if (secret !== undefined) {
-            const { scheme } = await svc.get(name);
-            usage(() => checkSecret(scheme, secret));
-          }
-          const result = await svc.rotateSecret(name, { secret, graceMs });
-          if (flags.json)
-            return writeJson(io.stdout, {
-              secret: result.secret,
-              old_secrets_valid_until: result.oldValidUntil,
-            });
-          writeLine(io.stdout, `secret: ${result.secret}`);
-          writeLine(io.stdout, `previous secrets valid until ${result.oldValidUntil}`);
-          writeLine(io.stderr, 'Store this secret now: it is not shown again.');
-        }),
-      ),
+      deps.run(async (ctx, io) => {
+        const graceMs = parseDuration(flags.grace, '--grace');
+        const { secret } = flags;
+        // The rule of every scheme before any connection, then that of the source's own scheme.
+        if (secret !== undefined) asUsage(SourceError, () => checkSecret('token', secret));
+        const svc = await ctx.sources();
+        if (secret !== undefined) {
+          const { scheme } = await svc.get(name);
+          asUsage(SourceError, () => checkSecret(scheme, secret));
+        }
+        const result = await svc.rotateSecret(name, { secret, graceMs });
+        if (flags.json)
+          return writeJson(io.stdout, {
+            secret: result.secret,
+            old_secrets_valid_until: result.oldValidUntil,
+          });
+        writeLine(io.stdout, `secret: ${result.secret}`);
+        writeLine(io.stdout, `previous secrets valid until ${result.oldValidUntil}`);
+        writeLine(io.stderr, 'Store this secret now: it is not shown again.');
+      }),
     );
 }

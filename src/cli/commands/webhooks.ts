@@ -1,20 +1,18 @@
-import { isUtf8 } from 'node:buffer';
 /**
  * integctl webhooks send: a realistic sample delivery for a source, signed
  * with its newest active secret exactly as the provider would sign it, POSTed
  * to a daemon. Like `stripe trigger`, for checking a deployment end to end.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { activeSecrets, type WebhookSource } from '../../domain/source.js';
 import { isTenantId, TENANT_RULE } from '../../domain/tenant.js';
 import { redactUrl } from '../../lib/redact.js';
 import { signedSample } from '../../services/sample-webhooks.js';
-import { SourceRepository } from '../../store/source-repository.js';
-import { daemonUrl } from '../daemon-url.js';
+import { daemonUrl, fetchFailure } from '../daemon-url.js';
 import { CommandFailed, UsageError, writeJson, writeLine } from '../io.js';
-import type { CommandContext } from '../context.js';
-import type { CommandDeps } from '../program.js';
+import type { CommandDeps } from '../run.js';
+import { newestSecret, signingSource } from '../signing-source.js';
 
 export function registerWebhooks(program: Command, deps: CommandDeps): void {
   const webhooks = program.command('webhooks').description('send test webhooks to a daemon');
@@ -48,7 +46,9 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
               );
             }
           }
-          const source = await findSource(ctx, name);
+          const source = await signingSource(ctx, name);
+          if (source === undefined)
+            throw new CommandFailed(`no source named ${JSON.stringify(name)}; see integctl sources list`);
           if (
             payload !== undefined &&
             (source.scheme === 'stripe' || source.scheme === 'standard-webhooks') &&
@@ -59,8 +59,7 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
               `--payload ${flags.payload}: ${source.scheme} events are UTF-8 text; this file is not UTF-8`,
             );
           }
-          const secrets = activeSecrets(source, new Date());
-          const delivery = signedSample(source, secrets[secrets.length - 1], {
+          const delivery = signedSample(source, newestSecret(source), {
             eventType: flags.event,
             payload,
           });
@@ -78,10 +77,8 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
               signal: AbortSignal.timeout(10_000),
             });
           } catch (err) {
-            const inner = (err as { cause?: { code?: string; message?: string } }).cause;
-            const cause = inner?.code ?? inner?.message ?? (err as Error).message;
             throw new CommandFailed(
-              `cannot reach the daemon at ${base.origin} (${cause}); is integrationd running? (--url)`,
+              `cannot reach the daemon at ${base.origin} (${fetchFailure(err)}); is integrationd running? (--url)`,
             );
           }
           const text = await response.text();
@@ -100,23 +97,4 @@ export function registerWebhooks(program: Command, deps: CommandDeps): void {
           if (!response.ok) throw new CommandFailed(`the daemon answered ${response.status}`);
         }),
     );
-}
-
-export async function findSource(ctx: CommandContext, name: string): Promise<WebhookSource> {
-  const stored = await new SourceRepository((await ctx.orm()).models).find(name);
-  if (stored) return stored;
-  if (name === 'stripe' && ctx.config.stripeWebhookSecret.length > 0) {
-    return {
-      name,
-      scheme: 'stripe',
-      options: {},
-      secrets: ctx.config.stripeWebhookSecret.map((value) => ({ value, createdAt: '', expiresAt: null })),
-      tenantId: null,
-      maxRetries: null,
-      rateLimitPerMinute: null,
-      isActive: true,
-      description: null,
-    };
-  }
-  throw new CommandFailed(`no source named ${JSON.stringify(name)}; see integctl sources list`);
 }
