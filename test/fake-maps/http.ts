@@ -56,6 +56,11 @@ export abstract class FakeHttpServer<F extends { kind: string }> {
     for (let i = 0; i < count; i++) this.faults.push({ fault, matches });
   }
 
+  /** Drops the faults still queued. */
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
