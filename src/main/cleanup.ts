@@ -12,7 +12,7 @@ export class CleanupStack {
 
   constructor(private readonly log: Logger) {}
 
-  push(name: string, run: () => Promise<unknown> | unknown): void {
+  push(name: string, run: () => unknown): void {
     this.steps.push({ name, run: async () => run() });
   }
 
