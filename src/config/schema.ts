@@ -363,6 +363,27 @@ export const schema = {
     100_000_000,
     'approximate cap of the Redis stream integration:events',
   ),
+  eventsStreamPollMs: int(
+    'EVENTS_STREAM_POLL_MS',
+    200,
+    20,
+    10_000,
+    "how often GET /api/v1/events/stream looks for what other daemons published (this daemon's own publishes go out at once)",
+  ),
+  eventsStreamHeartbeatSeconds: int(
+    'EVENTS_STREAM_HEARTBEAT_SECONDS',
+    15,
+    1,
+    300,
+    'seconds between keepalive comments on an event stream, so proxies keep it open',
+  ),
+  eventsStreamMaxBufferBytes: int(
+    'EVENTS_STREAM_MAX_BUFFER_BYTES',
+    1_048_576,
+    65_536,
+    268_435_456,
+    'unread bytes an event stream client may leave waiting before it is disconnected as too slow',
+  ),
   publishDedupSeconds: int(
     'PUBLISH_DEDUP_SECONDS',
     600,

@@ -8,6 +8,10 @@ export const errorCatalogue = {
   BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
   VALIDATION_FAILED: { status: 400, message: 'The request body does not match the schema.' },
   MALFORMED_BODY: { status: 400, message: 'The body is not valid JSON.' },
+  INVALID_CURSOR: {
+    status: 400,
+    message: 'Not a stream cursor: send back the id: of a message the event stream sent.',
+  },
   UNAUTHORIZED: { status: 401, message: 'Send Authorization: Bearer <ADMIN_TOKEN>.' },
   INVALID_SIGNATURE: { status: 401, message: 'The webhook signature does not verify.' },
   TIMESTAMP_OUT_OF_TOLERANCE: {

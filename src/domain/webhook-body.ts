@@ -169,3 +169,18 @@ export function storedHeaders(headers: Headers, secretHeaders: readonly string[]
   }
   return JSON.stringify(kept);
 }
+
+/**
+ * The payload text an envelope carries for a stored event that has a parsed
+ * payload: what parseBody() gave at ingest (the body's own text, or its jsonb
+ * rewrite), derived again from the raw bytes, so the fast path, a retry and
+ * the HTTP event stream send consumers the same bytes. Null when the body no
+ * longer parses (it did at ingest, so only for rows written by hand).
+ */
+export function publishedPayloadText(raw: Buffer, contentType: string | null): string | null {
+  try {
+    return parseBody(raw, contentType).payloadJson;
+  } catch {
+    return null;
+  }
+}

@@ -13,12 +13,14 @@ import {
   sendError,
 } from './plugins/errors.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
+import { eventStreamRoutes } from './routes/event-stream.js';
 import { eventRoutes, type EventRouteOptions } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { webhookRoutes, type WebhookRouteOptions } from './routes/webhooks.js';
 import { integrationRoutes, type IntegrationDeps } from './routes/integrations.js';
 import { registerMetrics, type MetricsDeps } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import type { EventStreamHub } from '../services/event-stream.js';
 import type { DetailedHealth } from '../services/health-report.js';
 import { capConnections, ConnectionTracker, serverOptions } from './server.js';
 
@@ -30,6 +32,8 @@ export interface AppDeps {
   accepting?: () => boolean;
   webhooks?: Omit<WebhookRouteOptions, 'maxBodyBytes' | 'accepting'>;
   events?: Omit<EventRouteOptions, 'adminToken'>;
+  /** GET /api/v1/events/stream (services/event-stream.ts). */
+  stream?: EventStreamHub;
   /** Cache and Sheets adapter (main/integrations.ts); their routes when present. */
   integrations?: IntegrationDeps;
   /** Prometheus metrics and GET /metrics; left out when PROMETHEUS_ENABLED=false. */
@@ -98,6 +102,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   }
   if (deps.events) void app.register(eventRoutes, { ...deps.events, adminToken: deps.config.adminToken });
+  if (deps.stream) {
+    void app.register(eventStreamRoutes, {
+      hub: deps.stream,
+      adminToken: deps.config.adminToken,
+      heartbeatSeconds: deps.config.eventsStreamHeartbeatSeconds,
+      maxBufferBytes: deps.config.eventsStreamMaxBufferBytes,
+    });
+  }
   if (deps.integrations) {
     void app.register(integrationRoutes, { ...deps.integrations, config: deps.config, logger: deps.logger });
   }

@@ -36,7 +36,14 @@ export interface Pipeline {
 export function buildPipeline(
   config: Config,
   log: Logger,
-  parts: { storage: Storage; bus: EventBus; observe: Observability; budget: IngestBudget },
+  parts: {
+    storage: Storage;
+    bus: EventBus;
+    observe: Observability;
+    budget: IngestBudget;
+    /** Called after a batch with publishes (the event stream looks at once). */
+    published?: () => void;
+  },
 ): Pipeline {
   const { storage, bus, observe } = parts;
   const processes = config.role !== 'api';
@@ -47,7 +54,10 @@ export function buildPipeline(
     log,
     workerId,
     leaseSeconds: config.eventLeaseSeconds,
-    onResult: observe.onResult,
+    onResult: (result, items, at) => {
+      observe.onResult(result, items, at);
+      if (result.completed > 0) parts.published?.();
+    },
     onAccepted: (id) => observe.received([id]),
   });
   const claimer = new DueEventClaimer({

@@ -16,9 +16,11 @@ import { closeWithin } from '../http/server.js';
 import type { RetryLoop } from '../jobs/retry-loop.js';
 import type { Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
+import { EventStreamHub } from '../services/event-stream.js';
 import { healthReporter, type DetailedHealth } from '../services/health-report.js';
 import { describeDatabase, pingDatabase, type DatabaseTarget } from '../store/database.js';
 import { PgEventQueries } from '../store/event-queries.js';
+import { PgPublishedEvents } from '../store/published-events.js';
 import { CleanupStack } from './cleanup.js';
 import { startIntegrations, type Integrations } from './integrations.js';
 import { buildObservability } from './observability.js';
@@ -61,11 +63,17 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     );
     const integrations = await startIntegrations(config, log, storage.pool, observe.registry);
     cleanup.push('integrations', () => integrations.stop());
+    const stream = new EventStreamHub({
+      events: new PgPublishedEvents(storage.pool),
+      log,
+      pollMs: config.eventsStreamPollMs,
+    });
     const pipeline = buildPipeline(config, log, {
       storage,
       bus,
       observe,
       budget: integrations.ingestLimiter,
+      published: () => stream.wake(),
     });
     const detailedHealth = buildHealth(storage, bus, integrations);
     observe.useHealth(detailedHealth);
@@ -83,6 +91,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
         isConfiguredSource: (name) => pipeline.registry.isConfigured(name),
       },
       detailedHealth,
+      stream,
       events: {
         events: new PgEventQueries(storage.pool, storage.orm.models),
         wake: () => pipeline.retryLoop?.wake(),
@@ -95,6 +104,8 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
     });
     registerShutdown(cleanup, pipeline, {
       closeHttp: () => closeWithin(app, (config.shutdownTimeoutSeconds * 1000) / 2, log),
+      // Streams never end by themselves: they are told to, so HTTP can close.
+      closeStreams: () => stream.close(),
       stopIntake: () => (accepting = false),
     });
 
@@ -154,7 +165,7 @@ function buildHealth(
 }
 
 /**
- * Shutdown, in this order: refuse new requests, cut connections with no
+ * Shutdown, in this order: refuse new requests, end event streams, cut connections with no
  * complete request (http/server.ts), let received ones finish (they wait for
  * their group commit; answers not out after half the shutdown timeout are
  * cut), stop the loop, finish processing, hand back leases, then close
@@ -163,12 +174,13 @@ function buildHealth(
 function registerShutdown(
   cleanup: CleanupStack,
   pipeline: Pipeline,
-  http: { closeHttp: () => Promise<void>; stopIntake: () => void },
+  http: { closeHttp: () => Promise<void>; closeStreams: () => void; stopIntake: () => void },
 ): void {
   cleanup.push('leases', () => pipeline.claimer.releaseLeases());
   cleanup.push('processor', () => pipeline.processor.drain());
   cleanup.push('retry loop', () => pipeline.retryLoop?.stop());
   cleanup.push('group commit', () => pipeline.writer.drain());
   cleanup.push('http', http.closeHttp);
+  cleanup.push('event streams', http.closeStreams);
   cleanup.push('intake', http.stopIntake);
 }

@@ -220,3 +220,37 @@ export interface EventQueries {
   /** Deletes up to `limit` planned events; returns how many went. */
   purge(plan: PurgePlan & { limit: number }): Promise<number>;
 }
+
+// ---- the event stream ------------------------------------------------------------
+
+/**
+ * A place in the stream of published events: the publishing transaction's id
+ * and the event id. Positions only grow, and everything before the newest one
+ * read is settled (store/sql/stream-events.ts says why).
+ */
+export interface StreamPosition {
+  xid: string;
+  id: string;
+}
+
+/** One publish of an event, as the stream sends it. */
+export interface PublishedEvent extends StreamPosition {
+  source: string;
+  eventId: string | null;
+  eventType: string;
+  tenantId: string | null;
+  /** The payload text the envelope carried (as on Redis), or null. */
+  payloadJson: string | null;
+  publishedAt: Date;
+}
+
+export interface PublishedEvents {
+  /** Up to `limit` publishes after `after`, in stream order; only settled ones. */
+  readAfter(after: StreamPosition, limit: number): Promise<PublishedEvent[]>;
+  /** The newest settled position, or undefined when nothing was published yet. */
+  head(): Promise<StreamPosition | undefined>;
+  /** The position just before the first publish at or after `since`. */
+  positionAt(since: Date): Promise<StreamPosition>;
+  /** The newest position a purge deleted, or undefined. */
+  purgedThrough(): Promise<string | undefined>;
+}

@@ -4,6 +4,7 @@
  * retry loop's claim and lease release (claim-due-events).
  */
 import type pg from 'pg';
+import { publishedPayloadText } from '../domain/webhook-body.js';
 import type {
   AttemptRecord,
   EventClaims,
@@ -43,8 +44,8 @@ export class PgEventClaims implements EventClaims {
       eventType: row.event_type,
       tenantId: row.tenant_id,
       contentType: row.content_type,
-      payloadJson: row.payload_json,
-      rawBody: row.raw_body,
+      payloadJson: row.has_payload ? publishedPayloadText(row.raw_body, row.content_type) : null,
+      rawBody: row.has_payload ? null : row.raw_body,
       retryCount: row.retry_count,
       maxRetries: row.max_retries,
       replay: row.replay,

@@ -10,6 +10,10 @@
  * Both WHERE branches match a partial index (webhook_events_due_retry_idx,
  * webhook_events_lease_idx) that holds only unfinished rows.
  *
+ * The payload is not read as jsonb text: the envelope carries the text ingest
+ * published (publishedPayloadText of the raw body), so a retried event reaches
+ * consumers with the same bytes as the first attempt.
+ *
  * `now` is a parameter, not now(), so tests drive time with an injected clock.
  * Not a named statement, for the reason given in finish-events.ts: a generic
  * plan made on a small table would keep scanning it when it grew.
@@ -28,8 +32,8 @@ UPDATE webhook_events AS e
    SET status = 'processing', locked_until = $1::timestamptz + $3::interval, locked_by = $4, updated_at = now()
   FROM due
  WHERE e.id = due.id
-RETURNING e.id, e.source, e.event_id, e.event_type, e.tenant_id, e.content_type, e.payload::text AS payload_json,
-          CASE WHEN e.payload IS NULL THEN e.raw_body END AS raw_body, e.retry_count, e.max_retries,
+RETURNING e.id, e.source, e.event_id, e.event_type, e.tenant_id, e.content_type,
+          e.payload IS NOT NULL AS has_payload, e.raw_body, e.retry_count, e.max_retries,
           e.published_at IS NOT NULL AS replay`;
 
 export interface ClaimedEvent {
@@ -39,8 +43,9 @@ export interface ClaimedEvent {
   event_type: string;
   tenant_id: string | null;
   content_type: string | null;
-  payload_json: string | null;
-  raw_body: Buffer | null;
+  /** The stored payload's text is derived from raw_body (domain/webhook-body.ts publishedPayloadText). */
+  has_payload: boolean;
+  raw_body: Buffer;
   retry_count: number;
   max_retries: number;
   /** Already published once: an operator's retry of a completed event. */

@@ -22,6 +22,11 @@ import type pg from 'pg';
 const OLD_EVENTS = `status = ANY($1::text[]) AND received_at < $2
      AND NOT (locked_until IS NOT NULL AND locked_until > $3)`;
 
+/**
+ * The batch's deletion also moves the event stream's horizon to the newest
+ * stream position it deleted, so a stream client resuming from before it is
+ * told that events it has not seen were purged (migration 0008).
+ */
 const DELETE_BATCH = `
 WITH doomed AS (
   SELECT id FROM webhook_events
@@ -29,20 +34,27 @@ WITH doomed AS (
    ORDER BY received_at
    LIMIT $4
    FOR UPDATE SKIP LOCKED
+), gone AS (
+  DELETE FROM webhook_events AS e USING doomed WHERE e.id = doomed.id RETURNING e.published_xid
+), horizon AS (
+  INSERT INTO event_stream_horizon (purged_through)
+  SELECT max(published_xid) FROM gone HAVING max(published_xid) IS NOT NULL
+  ON CONFLICT (one) DO UPDATE
+    SET purged_through = greatest(event_stream_horizon.purged_through, excluded.purged_through)
 )
-DELETE FROM webhook_events AS e USING doomed WHERE e.id = doomed.id`;
+SELECT count(*)::int AS n FROM gone`;
 
 export async function deleteOldEvents(
   db: pg.Pool,
   options: { statuses: readonly string[]; receivedBefore: Date; now: Date; limit: number },
 ): Promise<number> {
-  const r = await db.query(DELETE_BATCH, [
+  const r = await db.query<{ n: number }>(DELETE_BATCH, [
     options.statuses,
     options.receivedBefore,
     options.now,
     options.limit,
   ]);
-  return r.rowCount ?? 0;
+  return r.rows[0]?.n ?? 0;
 }
 
 /** How many events deleteOldEvents would remove, for the count shown before confirming. */

@@ -14,6 +14,11 @@
  * while the table was small (a fresh install, right after a purge) scanned the
  * whole table for `id = ANY($1)` as it grew (Postgres CPU per webhook ~165 µs
  * instead of ~98 µs in bench:ingest).
+ *
+ * A completion stamps the event's place in the event stream (published_xid,
+ * migration 0008) and sets published_at to the attempt's start, the timestamp
+ * of the envelope it published, so the stream can send consumers the very
+ * envelope Redis got.
  */
 import type pg from 'pg';
 import type { FailedOutcome } from '../../services/ports.js';
@@ -21,7 +26,8 @@ import type { FailedOutcome } from '../../services/ports.js';
 const COMPLETE = `
 WITH done AS (
   UPDATE webhook_events
-     SET status = 'completed', published_at = now(), locked_until = NULL, locked_by = NULL,
+     SET status = 'completed', published_at = $3, published_xid = pg_current_xact_id(),
+         locked_until = NULL, locked_by = NULL,
          next_retry_at = NULL, last_error = NULL, updated_at = now()
    WHERE id = ANY($1::uuid[]) AND locked_by = $2
   RETURNING id, retry_count
