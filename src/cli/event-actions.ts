@@ -1,22 +1,18 @@
 /**
- * What `integctl events retry | purge | tail` do once their flags are parsed:
+ * What `integctl events retry | purge` do once their flags are parsed:
  * validate, count, confirm, show progress, call the service, print. The
  * command tree (flags and help) is in commands/events.ts.
  *
  * The database is opened only after every flag has been validated, so a usage
  * error (exit 2) never waits on, or starts, a Postgres.
  */
-import { redactUrl } from '../lib/redact.js';
 import type { EventQueries } from '../services/ports.js';
 import { countPurgeable, purgeEvents, undelivered } from '../services/purge-events.js';
 import { malformedIds, retryEventsById, retryMatching } from '../services/schedule-retries.js';
-import { tailEvents, tailLine } from '../services/tail-events.js';
 import { confirmChange } from './confirm.js';
-import type { CommandContext } from './context.js';
 import { parseDuration } from './durations.js';
 import { count, plural } from './event-render.js';
 import { describeFilter, parseFilter, parseStatuses, parseWhole, type FilterFlags } from './event-options.js';
-import { stopOnInterrupt } from './interrupt.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from './io.js';
 import { withProgress } from './progress.js';
 
@@ -144,56 +140,4 @@ export async function purgeOld(io: CliIO, open: OpenEvents, flags: PurgeFlags): 
   );
   if (flags.json) return writeJson(io.stdout, report(deleted));
   writeLine(io.stdout, `deleted ${plural(deleted, 'event')} and their attempt history`);
-}
-
-export interface TailFlags {
-  source?: string;
-  type?: string;
-  tenant?: string;
-  json?: boolean;
-  count?: string;
-}
-
-/** events tail: prints what the daemon publishes until stopped (Ctrl-C, --count, io.signal). */
-export async function tailPublished(io: CliIO, ctx: CommandContext, flags: TailFlags): Promise<void> {
-  const limit = flags.count === undefined ? undefined : parseWhole(flags.count, '--count', 1, 1e9);
-  const url = ctx.config.redisUrl;
-  if (url === undefined)
-    throw new CommandFailed(
-      'events tail needs Redis: set REDIS_URL to the Redis integrationd publishes to (without it the daemon publishes in-process, where nothing outside it can listen)',
-    );
-  const stop = stopOnInterrupt(io);
-  try {
-    // Closed with the command's context; a first connection that fails says why.
-    const subscriber = await ctx.subscriber(url, {
-      onConnectionLost: () =>
-        writeLine(
-          io.stderr,
-          'lost the connection to Redis; reconnecting (events published meanwhile are missed)',
-        ),
-      onReconnected: () => writeLine(io.stderr, 'reconnected to Redis'),
-    });
-    let seen = 0;
-    await tailEvents(
-      subscriber.subscribe,
-      { source: flags.source, type: flags.type, tenant: flags.tenant },
-      {
-        onSubscribed: (pattern) =>
-          writeLine(
-            io.stderr,
-            `listening on ${pattern}${flags.tenant === undefined ? '' : ` for tenant ${flags.tenant}`} at ${redactUrl(url)}; Ctrl-C to stop`,
-          ),
-        onEvent: (event) => {
-          writeLine(io.stdout, flags.json ? event.envelope : tailLine(event));
-          seen += 1;
-          if (limit !== undefined && seen >= limit) stop.abort();
-        },
-        onUnrecognised: (channel) =>
-          writeLine(io.stderr, `skipped a message on ${channel} that is not an event envelope`),
-      },
-      stop.signal,
-    );
-  } finally {
-    stop.dispose();
-  }
 }

@@ -35,7 +35,7 @@ export interface TailedEvent {
 }
 
 /** Escapes Redis glob characters, so a type like `a*b` matches only itself. */
-function globLiteral(text: string): string {
+export function globLiteral(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 

@@ -1,15 +1,12 @@
 /**
- * A Server-Sent Events client over fetch, for tests: it parses the stream as
- * the EventSource spec does (id:, event:, data: lines joined by \n, comments
- * ignored) and collects messages, so a test can wait for what it expects.
+ * A Server-Sent Events client over fetch, for tests: src/lib/sse.ts parses
+ * the stream as EventSource would, and this collects the messages so a test
+ * can wait for what it expects.
  */
+import { SseParser, type SseMessage } from '../../src/lib/sse.js';
 import { eventually } from './wait.js';
 
-export interface SseMessage {
-  id: string | undefined;
-  event: string;
-  data: string;
-}
+export type { SseMessage };
 
 export interface SseClient {
   status: number;
@@ -52,31 +49,12 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   if (res.body === null || res.status !== 200) return client;
   client.ended = (async () => {
     const decoder = new TextDecoder();
-    let buffer = '';
-    let event: { id?: string; event?: string; data: string[] } = { data: [] };
+    const parser = new SseParser();
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let newline: number;
-        while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
-          if (line === '') {
-            if (event.data.length > 0 || event.event !== undefined) {
-              if (event.id !== undefined) last = event.id;
-              messages.push({ id: event.id, event: event.event ?? 'message', data: event.data.join('\n') });
-            }
-            event = { data: [] };
-          } else if (line.startsWith(':')) comments++;
-          else {
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'data') event.data.push(value);
-            else if (field === 'id') event.id = value;
-            else if (field === 'event') event.event = value;
-          }
-        }
+        messages.push(...parser.feed(decoder.decode(chunk, { stream: true })));
+        last = parser.lastEventId;
+        comments = parser.comments;
       }
     } catch {
       // Aborted by close().

@@ -113,10 +113,16 @@ it('glob characters or ":" in --tenant or --namespace are usage errors (exit 2)'
   t.regex(missing.stderr, /required option '--pattern <pattern>'/);
 });
 
-test('without REDIS_URL, cache commands explain where the cache is (exit 1)', async (t) => {
-  const r = await integctl(['cache', 'stats'], {});
+test('without REDIS_URL, invalidate explains where the cache is; stats asks the daemon (exit 1 when none answers)', async (t) => {
+  const r = await integctl(
+    ['cache', 'invalidate', '--namespace', 'google_sheets', '--pattern', '*', '--yes'],
+    {},
+  );
   t.is(r.code, 1);
   t.regex(r.stderr, /no REDIS_URL is set/);
+  const stats = await integctl(['cache', 'stats'], { PORT: '1' });
+  t.is(stats.code, 1);
+  t.regex(stats.stderr, /cannot reach the daemon at http:\/\/127\.0\.0\.1:1 /);
 });
 
 test('bad tenants, namespaces and patterns are usage errors found before Redis is opened (exit 2)', async (t) => {

@@ -4,11 +4,12 @@
  */
 import type { Command } from 'commander';
 import type { CacheService } from '../../cache/cache-service.js';
-import { assertNamespace, KeySpace, resolveTenant } from '../../cache/keys.js';
+import { assertNamespace, KeySpace, resolveTenant } from '../../redis/keys.js';
 import { AppError } from '../../domain/errors.js';
 import { redactSecrets } from '../../lib/redact.js';
 import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
 import { confirmChange } from '../confirm.js';
+import { daemonUrl, unreachable } from '../daemon-url.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailed, UsageError, writeJson, writeLine, type CliIO } from '../io.js';
 import type { CommandDeps } from '../run.js';
@@ -75,6 +76,41 @@ function rowsOf(answer: CacheStatsAnswer): Array<[string, string, NamespaceAnswe
     for (const [ns, s] of Object.entries(namespaces)) rows.push([tenant, ns, s]);
   }
   return rows;
+}
+
+/** GET /cache/stats of the daemon, as admin, narrowed to one namespace here (the route has no such filter). */
+async function statsFromDaemon(
+  ctx: CommandContext,
+  opts: { tenant?: string; namespace?: string; url?: string },
+): Promise<CacheStatsAnswer> {
+  const base = daemonUrl(opts.url, ctx.config, '--url');
+  const url = new URL('/cache/stats', base);
+  url.searchParams.set('detail', 'true');
+  if (opts.tenant !== undefined) url.searchParams.set('tenant_id', opts.tenant);
+  const token = ctx.config.adminToken;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  } catch (err) {
+    throw unreachable(base, err, '--url');
+  }
+  const body = (await res.json().catch(() => undefined)) as
+    (CacheStatsAnswer & { error?: { message?: string } }) | undefined;
+  if (res.status !== 200 || body === undefined) {
+    throw new CommandFailed(
+      `the daemon at ${base.origin} answered ${res.status}: ${body?.error?.message ?? 'no cache statistics'}`,
+    );
+  }
+  if (opts.namespace === undefined) return body;
+  const only = <T>(map: Record<string, T>) =>
+    Object.fromEntries(Object.entries(map).filter(([ns]) => ns === opts.namespace));
+  return {
+    ...body,
+    namespaces: only(body.namespaces),
+    ...(body.tenants === undefined
+      ? {}
+      : { tenants: Object.fromEntries(Object.entries(body.tenants).map(([t, m]) => [t, only(m)])) }),
+  };
 }
 
 function printStats(io: CliIO, answer: CacheStatsAnswer): void {
@@ -154,13 +190,23 @@ export function registerCache(program: Command, deps: CommandDeps): void {
     .option('--tenant <tenant>', 'one tenant (default: every tenant)')
     .option('--namespace <namespace>', 'one namespace, e.g. google_sheets')
     .option('--json', 'machine-readable output (the GET /cache/stats shape, plus sets and invalidations)')
+    .option(
+      '--url <url>',
+      "ask this daemon's GET /cache/stats instead of Redis (the default without REDIS_URL)",
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  integctl cache stats\n  integctl cache stats --tenant uk_company_1 --json',
+      '\nWith REDIS_URL the counters are read from Redis; without it (the cache lives in the daemon)\nor with --url, from the daemon.\nExamples:\n  integctl cache stats\n  integctl cache stats --tenant uk_company_1 --json',
     )
-    .action(async (opts: { tenant?: string; namespace?: string; json?: boolean }) =>
+    .action(async (opts: { tenant?: string; namespace?: string; json?: boolean; url?: string }) =>
       deps.run(async (ctx, io) => {
         checkNames(opts);
+        if (opts.url !== undefined || ctx.config.redisUrl === undefined) {
+          const answer = await statsFromDaemon(ctx, opts);
+          if (opts.json) writeJson(io.stdout, answer);
+          else printStats(io, answer);
+          return;
+        }
         await withCache(ctx, async (service) => {
           const answer = await cacheStats(service, ctx.config, {
             tenantId: opts.tenant,

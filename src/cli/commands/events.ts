@@ -8,17 +8,10 @@ import { eventDetailsJson, getEventDetails, isEventId } from '../../services/eve
 import { DEFAULT_PURGE_BATCH, DEFAULT_PURGE_STATUSES } from '../../services/purge-events.js';
 import { DEFAULT_RETRY_BATCH } from '../../services/schedule-retries.js';
 import { DURATION_FORMS } from '../durations.js';
-import {
-  purgeOld,
-  retryByFilter,
-  retryByIds,
-  tailPublished,
-  type PurgeFlags,
-  type RetryFlags,
-  type TailFlags,
-} from '../event-actions.js';
+import { purgeOld, retryByFilter, retryByIds, type PurgeFlags, type RetryFlags } from '../event-actions.js';
 import { describeFilter, parseFilter, parseWhole, type FilterFlags } from '../event-options.js';
 import { count, eventsTable, eventText } from '../event-render.js';
+import { tailPublished, type TailFlags } from '../tail-actions.js';
 import { CommandFailed, UsageError, writeJson, writeLine } from '../io.js';
 import type { CommandDeps } from '../run.js';
 
@@ -107,15 +100,27 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
 
   events
     .command('tail')
-    .description('print events as the daemon publishes them, until Ctrl-C (needs REDIS_URL)')
+    .description(
+      "print events as they are published, until Ctrl-C: from Redis Pub/Sub with REDIS_URL, else from the daemon's event stream",
+    )
     .option('--source <name>', 'only this source')
     .option('--type <type>', 'only this event type')
     .option('--tenant <id>', 'only this tenant')
     .option('--json', 'print each published envelope, one JSON object per line')
     .option('--count <n>', 'exit after this many events')
+    .option('--url <url>', "read the event stream of this daemon (default: this machine's PORT)")
+    .option(
+      '--since <cursor|when>',
+      `first replay what was published since then: a cursor the stream gave, ${DURATION_FORMS} ago, or an ISO-8601 time (reads the stream)`,
+    )
+    .option('--forward-to <url>', 'POST each envelope to this URL, signed with Standard Webhooks headers')
+    .option(
+      '--forward-secret <whsec>',
+      'the whsec_ secret to sign forwarded events with (default: a new one, printed once)',
+    )
     .addHelpText(
       'after',
-      '\nOne line per event: publish time, source, type, tenant, id (for events show).\nPub/Sub keeps nothing: tail sees what is published while it listens.',
+      "\nOne line per event: publish time, source, type, tenant, id (for events show); with --forward-to,\none more per delivery: the receiver's status and the time it took (failures retried twice, then skipped).\nPub/Sub keeps nothing: tail with REDIS_URL sees what is published while it listens. The event stream\n(without REDIS_URL, or with --url or --since) resumes after a lost connection from the last event seen.\nExamples:\n  integctl events tail --source stripe\n  integctl events tail --since 1h --forward-to http://localhost:3000/webhooks",
     )
     .action(async (flags: TailFlags) => deps.run(async (ctx, io) => tailPublished(io, ctx, flags)));
 

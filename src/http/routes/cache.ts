@@ -23,17 +23,25 @@ const namespaceStats = {
     misses: { type: 'integer' },
     total: { type: 'integer' },
     hit_rate: { type: 'number' },
+    sets: { type: 'integer' },
+    invalidations: { type: 'integer' },
   },
 } as const;
 
 export function cacheRoutes(app: FastifyInstance, opts: CacheRouteOptions): void {
-  app.get<{ Querystring: { tenant_id?: string } }>(
+  app.get<{ Querystring: { tenant_id?: string; detail?: boolean } }>(
     '/cache/stats',
     {
       schema: {
         querystring: {
           type: 'object',
-          properties: { tenant_id: { type: 'string', maxLength: 128 } },
+          properties: {
+            tenant_id: { type: 'string', maxLength: 128 },
+            detail: {
+              type: 'boolean',
+              description: 'admin only: sets and invalidations too, as integctl cache stats shows',
+            },
+          },
         },
         response: {
           200: {
@@ -70,7 +78,10 @@ export function cacheRoutes(app: FastifyInstance, opts: CacheRouteOptions): void
           "A caller scoped to one tenant may read only that tenant's cache stats.",
         );
       }
-      return cacheStats(opts.cache, opts.settings, { tenantId });
+      return cacheStats(opts.cache, opts.settings, {
+        tenantId,
+        detail: admin && request.query.detail === true,
+      });
     },
   );
 }
