@@ -120,7 +120,10 @@ withRedis(
 test('tail without REDIS_URL reads the daemon (exit 1 when none answers); an unreachable Redis fails at once; bad --count is usage', async (t) => {
   const none = await integctl(['events', 'tail'], { PORT: '1' });
   t.is(none.code, 1);
-  t.regex(none.stderr, /cannot reach the daemon at http:\/\/127\.0\.0\.1:1 .*is integrationd running there\?/);
+  t.regex(
+    none.stderr,
+    /cannot reach the daemon at http:\/\/127\.0\.0\.1:1 .*is integrationd running there\?/,
+  );
   const down = await integctl(['events', 'tail'], { REDIS_URL: 'redis://:hunter2@127.0.0.1:1' });
   t.is(down.code, 1);
   t.regex(down.stderr, /cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/);
