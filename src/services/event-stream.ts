@@ -146,7 +146,7 @@ export class EventStreamHub {
    */
   async subscribe(
     sink: StreamSink,
-    options: { after?: StreamPosition; filter: StreamFilter },
+    options: { after?: StreamPosition; filter: StreamFilter; resumed?: boolean },
   ): Promise<{ unsubscribe: () => void }> {
     if (this.stopped) throw new AppError('SHUTTING_DOWN', undefined, 5);
     // An idle hub's head is stale: "from now" means the newest publish now.
@@ -157,7 +157,7 @@ export class EventStreamHub {
     const subscription = new Subscription(from, matcher(options.filter), sink);
     this.subscriptions.add(subscription);
     if (options.after !== undefined) {
-      const purged = await this.options.events.purgedThrough();
+      const purged = options.resumed === false ? undefined : await this.options.events.purgedThrough();
       if (purged !== undefined && BigInt(purged) >= BigInt(options.after.xid)) {
         sink.notice('purged', {
           message:
@@ -175,6 +175,15 @@ export class EventStreamHub {
         this.subscriptions.delete(subscription);
       },
     };
+  }
+
+  /**
+   * The newest settled publish now: a subscription that starts here gets
+   * everything published from this moment on (what "no cursor" means).
+   */
+  async position(): Promise<StreamPosition> {
+    if (this.subscriptions.size > 0) return this.start();
+    return (await this.options.events.head()) ?? { xid: '0', id: '00000000-0000-0000-0000-000000000000' };
   }
 
   /** Where a replay of what was published since `since` starts. */

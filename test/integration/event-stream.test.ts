@@ -64,7 +64,8 @@ test.serial('events published by another daemon arrive once, with the envelope a
     await ingest('shop', { event_id: 'x-3', type: 'order.refunded', note: 'caf\u00e9' }),
   ];
   const got = await stream.waitFor(2, 'two shop events on B');
-  t.deepEqual(got.map(uuidOf), [ids[0], ids[2]]);
+  // Publish order, which need not be the order of the 2xx answers.
+  t.deepEqual(got.map(uuidOf).sort(), [ids[0], ids[2]].sort());
   for (const m of got) {
     t.truthy(m.id, 'each message has a cursor');
     t.deepEqual([m.data], onBus.get(uuidOf(m)), 'the data is the envelope published on the bus');

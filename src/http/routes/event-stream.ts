@@ -122,6 +122,10 @@ export async function eventStreamRoutes(app: FastifyInstance, opts: EventStreamR
       if (typeof lastEventId === 'string' && lastEventId.trim() !== '') after = parseCursor(lastEventId);
       else if (q.after !== undefined) after = parseCursor(q.after);
       else if (q.since !== undefined) after = await opts.hub.positionAt(sinceTime(q.since));
+      // Without a cursor the stream starts now: fixed before the answer starts,
+      // so whatever is published once the client sees 200 reaches it.
+      const resumed = after !== undefined;
+      after ??= await opts.hub.position();
 
       const res = reply.raw;
       const socket = request.raw.socket;
@@ -184,6 +188,7 @@ export async function eventStreamRoutes(app: FastifyInstance, opts: EventStreamR
       try {
         subscription = await opts.hub.subscribe(sink, {
           after,
+          resumed,
           filter: { source: q.source, type: q.type, tenant: headerTenant ?? q.tenant },
         });
         if (ended) subscription.unsubscribe();
