@@ -56,14 +56,17 @@ test('migrate down undoes the last migration; --to stops where asked', async (t)
     (await db.pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name])).rows[0]?.t !==
     null;
   t.deepEqual(await m.down(), [all[all.length - 1]]);
+  // 0009's down drops the purge index and the columns it added.
+  t.false(await exists('integration_cache_expires_at_idx'));
+  t.deepEqual(await m.down(), [all[all.length - 2]]);
   // 0008's down drops the stream's index and table.
   t.false(await exists('webhook_events_published_xid_idx'));
   t.false(await exists('event_stream_horizon'));
-  t.deepEqual(await m.down(), [all[all.length - 2]]);
+  t.deepEqual(await m.down(), [all[all.length - 3]]);
   // 0007's down brings back the index it replaced.
   t.true(await exists('webhook_events_status_received_idx'));
   t.false(await exists('webhook_events_failed_received_idx'));
-  t.deepEqual(await m.down(all[3]), all.slice(3, -2).reverse());
+  t.deepEqual(await m.down(all[3]), all.slice(3, -3).reverse());
   t.false(await exists('integration_cache'));
   t.deepEqual(await m.pending(), all.slice(3));
 });
@@ -118,6 +121,10 @@ test('migrate down run twice: the down that drops integration_cache with its row
   await db.pool.query(
     "INSERT INTO integration_cache (cache_key, namespace, tenant_id, value) VALUES ('k1', 'n', 't', '1'), ('k2', 'n', 't', '2')",
   );
+  // 0009's down drops two columns of external_services, which has no rows: said, not asked.
+  const priority = await integctl(['migrate', 'down'], env);
+  t.is(priority.code, 0, priority.stderr);
+  t.regex(priority.stdout, /^reverted {2}0009_external_services_priority/m);
   // 0008's down drops a column and a table, both empty: said, not asked.
   const stream = await integctl(['migrate', 'down'], env);
   t.is(stream.code, 0, stream.stderr);
@@ -171,7 +178,7 @@ test('migrate down --to asks once, naming each table with data it would drop', a
   t.is(r.code, 2);
   t.regex(
     r.stderr,
-    /^integctl: Revert 0008_.*, 0004_webhook_events\? This drops table webhook_events \(1 row\);/m,
+    /^integctl: Revert 0009_.*, 0004_webhook_events\? This drops table webhook_events \(1 row\);/m,
   );
   t.deepEqual(await new Migrator(db.pool).pending(), [], 'nothing was reverted');
   const json = await integctl(['migrate', 'down', '--to', all[3] ?? '', '--yes', '--json'], env);
