@@ -14,11 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { CacheService } from '../src/cache/cache-service.js';
-import { escapeGlob, KeySpace } from '../src/cache/keys.js';
+import { escapeGlob, KeySpace } from '../src/redis/keys.js';
 import { MemoryCacheBackend } from '../src/cache/memory-backend.js';
 import { RedisCacheBackend } from '../src/cache/redis-backend.js';
 import { createLogger } from '../src/lib/logger.js';
-import { closeRedis, connectRedis, createRedisClient } from '../src/main/redis.js';
+import { closeRedis, connectRedis, createRedisClient } from '../src/redis/clients.js';
 
 const ITERATIONS = Number(process.env.ITERATIONS ?? 50_000);
 const WARMUP = Math.min(5000, ITERATIONS);
@@ -77,8 +77,8 @@ async function main(): Promise<void> {
   const url = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const log = createLogger('warn');
   const keys = new KeySpace(`bench-${randomBytes(4).toString('hex')}:integration`);
-  const cacheRedis = createRedisClient(url, { name: 'bench-cache', log });
-  const rawRedis = createRedisClient(url, { name: 'bench-raw', log });
+  const cacheRedis = createRedisClient(url, 'request', { name: 'bench-cache', log });
+  const rawRedis = createRedisClient(url, 'request', { name: 'bench-raw', log });
   await connectRedis(cacheRedis);
   await connectRedis(rawRedis);
   const backend = new RedisCacheBackend(cacheRedis);

@@ -21,7 +21,7 @@ import { Migrator } from '../store/migrator.js';
 import { createOrm } from '../store/sequelize.js';
 import { SourceRepository } from '../store/source-repository.js';
 import { buildCacheService } from './cache.js';
-import { closeRedis, connectRedis, createRedisClient } from './redis.js';
+import { closeRedis, connectRedis, createRedisClient } from '../redis/clients.js';
 
 /** Runs one integctl command line with the real services; returns its exit code. */
 export function runCtl(argv: string[], io: CliIO): Promise<number> {
@@ -75,7 +75,7 @@ function openContext(io: CliIO, global: GlobalOptions): CommandContext {
     migrationNames: () => readMigrations().map((m) => m.name),
     migrations: once(async () => new Migrator((await database()).pool)),
     async cache(url) {
-      const redis = createRedisClient(url, { name: 'integctl', log });
+      const redis = createRedisClient(url, 'request', { name: 'integctl', log });
       closers.push(() => closeRedis(redis));
       await connectRedis(redis);
       return buildCacheService(config, log, redis, { counterFlushMs: 0 });

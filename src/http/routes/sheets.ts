@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CacheService } from '../../cache/cache-service.js';
-import { resolveTenant } from '../../cache/keys.js';
+import { resolveTenant } from '../../redis/keys.js';
 import type { Logger } from '../../lib/logger.js';
 import { runBatch, type BatchOperation } from '../../services/sheets-batch.js';
 import type { SheetsDeps } from '../../services/sheets-deps.js';
