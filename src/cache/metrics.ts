@@ -6,6 +6,7 @@
  * operation values are the old service's `cache_operations_total`.
  */
 import { Counter, register as defaultRegistry, type Registry } from 'prom-client';
+import { KNOWN_NAMESPACES } from '../redis/keys.js';
 
 export type CacheOperation = 'hit' | 'miss' | 'set' | 'invalidate';
 
@@ -27,8 +28,23 @@ function counter<L extends string>(
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
+const OPERATIONS: readonly CacheOperation[] = ['hit', 'miss', 'set', 'invalidate'];
+const ERROR_OPERATIONS = ['get', 'set', 'decode', 'counters', 'fence'] as const;
+
+/**
+ * Every known namespace's series and every error operation's exist at 0 from
+ * the start: a counter with no sample is invisible to dashboards and alerts
+ * (rate() of nothing is nothing, not 0) until its first event.
+ */
+function zeroSeries(metrics: CacheMetrics): CacheMetrics {
+  for (const namespace of KNOWN_NAMESPACES)
+    for (const operation of OPERATIONS) metrics.operations.inc({ operation, namespace }, 0);
+  for (const operation of ERROR_OPERATIONS) metrics.errors.inc({ operation }, 0);
+  return metrics;
+}
+
 export function cacheMetrics(registry: Registry = defaultRegistry): CacheMetrics {
-  return {
+  return zeroSeries({
     operations: counter(
       registry,
       'cache_operations_total',
@@ -41,5 +57,5 @@ export function cacheMetrics(registry: Registry = defaultRegistry): CacheMetrics
       'Cache store failures, turned into misses or skipped writes (get, set, counters, fence)',
       ['operation'],
     ),
-  };
+  });
 }

@@ -15,6 +15,12 @@ export const UNMATCHED_ROUTE = 'unmatched';
 
 /** integration_errors_total{type}: the fixed set of error kinds we count. */
 export type IntegrationErrorType = 'http_5xx' | 'publish_failed' | 'retry_round_failed';
+const INTEGRATION_ERROR_TYPES: readonly IntegrationErrorType[] = [
+  'http_5xx',
+  'publish_failed',
+  'retry_round_failed',
+];
+const RETRY_OUTCOMES = ['completed', 'retrying', 'failed'] as const;
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -65,7 +71,7 @@ export function createMetrics(
       setImmediate(() => (upRead = undefined)),
     ));
 
-  return {
+  const metrics: ServiceMetrics = {
     registry,
     httpRequests: new Counter({
       name: 'http_requests_total',
@@ -169,4 +175,8 @@ export function createMetrics(
           },
         }),
   };
+  // Series with a fixed set of label values exist at 0 from the start, so alerts see them.
+  for (const type of INTEGRATION_ERROR_TYPES) metrics.integrationErrors.inc({ type }, 0);
+  for (const outcome of RETRY_OUTCOMES) metrics.retryAttempts.inc({ outcome }, 0);
+  return metrics;
 }

@@ -170,6 +170,26 @@ export function sheetsReadKey(spreadsheetId: string, renderOption: string, range
   return `${spreadsheetId}:${renderOption}:${range}`;
 }
 
+/**
+ * Geocoding answers are cached in this namespace, one key per normalised query,
+ * provider choice and language (services/geocoding-cache.ts normalises):
+ * `fwd:{choice}:{language}:{sha256 of the address, base64url}` and
+ * `rev:{choice}:{language}:{latitude},{longitude}`. The address is hashed so a
+ * key is short and holds no glob character whatever was asked.
+ */
+export const GEOCODING_NAMESPACE = 'geocoding';
+
+export function geocodingForwardKey(choice: string, language: string, addressDigest: string): string {
+  return `fwd:${choice}:${language}:${addressDigest}`;
+}
+
+export function geocodingReverseKey(choice: string, language: string, point: string): string {
+  return `rev:${choice}:${language}:${point}`;
+}
+
+/** The namespaces our code caches in: their metric series exist from the start, at 0. */
+export const KNOWN_NAMESPACES: readonly string[] = [SHEETS_NAMESPACE, GEOCODING_NAMESPACE];
+
 /** The event stream's name, kept from the old service (consumers read it). */
 export const EVENTS_STREAM = 'integration:events';
 
