@@ -75,6 +75,23 @@ export const errorCatalogue = {
     status: 503,
     message: 'Google Sheets did not answer successfully within the deadline; retry later.',
   },
+  GEOCODE_NOT_FOUND: {
+    status: 404,
+    message: 'No provider tried knows that address or point; check the spelling or try another provider.',
+  },
+  GEOCODING_QUERY_REJECTED: {
+    status: 400,
+    message: 'Every geocoding provider tried rejected the query as invalid.',
+  },
+  GEOCODING_FAILED: {
+    status: 502,
+    message: 'Every geocoding provider tried failed; the message names them. Retry later.',
+  },
+  GEOCODING_NOT_CONFIGURED: {
+    status: 503,
+    message:
+      'No geocoding provider has an API key: set GOOGLE_MAPS_API_KEY or YANDEX_MAPS_API_KEY, or integctl services update NAME --api-key-stdin.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,22 +1,25 @@
 /**
  * Wiring of the outbound half of the daemon: Redis (when configured), the tenant
- * cache, rate limits (outbound and ingest), the audit log and the Google Sheets
- * adapter. startRuntime() calls this once and hands `appDeps` to buildApp;
+ * cache, the external_services catalogue (budgets, keys and priorities,
+ * re-read every 5 s), rate limits (outbound and ingest), the audit log, the
+ * Google Sheets adapter and geocoding (main/geocoding.ts). startRuntime() calls this once and hands `appDeps` to buildApp;
  * stop() undoes it in reverse order (idempotent), so the last audit rows, usage counts and
  * cache counters are written before Redis and Postgres close.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { BatchedAuditWriter, type AuditSink } from '../audit/audit-log.js';
+import type { EventBus } from '../bus/event-bus.js';
 import type { Config } from '../config/schema.js';
+import { integrationChannel, integrationEnvelope } from '../domain/integration-event.js';
 import type { IntegrationDeps } from '../http/routes/integrations.js';
 import type { Logger } from '../lib/logger.js';
 import { redactUrl } from '../lib/redact.js';
 import { IngestRateLimiter } from '../ratelimit/ingest-limiter.js';
 import { MemoryLimiterFactory, RedisLimiterFactory } from '../ratelimit/limiter-factory.js';
 import { OutboundRateLimiter } from '../ratelimit/outbound-limiter.js';
-import { DatabaseServiceLimits } from '../ratelimit/service-limits.js';
 import { ApiUsageRecorder } from '../ratelimit/usage-recorder.js';
 import { CredentialsError, loadServiceAccount } from '../sheets/credentials.js';
 import { GoogleSheetsGateway } from '../sheets/google-gateway.js';
@@ -24,6 +27,11 @@ import { closeRedis, connectRedis, createRedisClient } from '../redis/clients.js
 import { KeySpace } from '../redis/keys.js';
 import type { SheetsGateway } from '../sheets/types.js';
 import { UnconfiguredSheets } from '../sheets/unconfigured-gateway.js';
+import type { GeocodingHealth } from '../services/geocoding-health.js';
+import type { IntegrationEventSink } from '../services/integration-ports.js';
+import { ServiceCatalog } from '../services/service-catalog.js';
+import { PgExternalServices } from '../store/external-services.js';
+import { buildGeocoding } from './geocoding.js';
 import { buildCacheService } from './cache.js';
 import { CleanupStack } from './cleanup.js';
 
@@ -32,7 +40,20 @@ export interface Integrations {
   /** Ingest budgets per source and tenant, for IngestService (on the same limiter backend as outbound calls). */
   ingestLimiter: IngestRateLimiter;
   redis: Redis | undefined;
+  geocodingHealth: () => GeocodingHealth;
   stop(): Promise<void>;
+}
+
+/** Integration events go out on the bus; a publish that fails is logged, never the caller's failure. */
+function eventSink(bus: EventBus | undefined, log: Logger): IntegrationEventSink {
+  return (event) => {
+    if (bus === undefined) return;
+    const payload = integrationEnvelope(event.eventType, event.tenantId, event.data, new Date());
+    const channel = integrationChannel(event.eventType);
+    void bus.publish([{ id: randomUUID(), channel, payload }]).then(([ok]) => {
+      if (ok !== true) log.warn({ channel }, 'integration event not published: the bus refused it');
+    });
+  };
 }
 
 async function openRedis(config: Config, log: Logger): Promise<Redis | undefined> {
@@ -94,6 +115,7 @@ export async function startIntegrations(
   pool: pg.Pool,
   // The runtime's metrics registry, so cache_operations_total is served by its /metrics.
   registry?: Registry,
+  bus?: EventBus,
 ): Promise<Integrations> {
   const stops = new CleanupStack(log);
   try {
@@ -105,17 +127,9 @@ export async function startIntegrations(
 
     const keys = new KeySpace(config.cacheKeyPrefix);
     const factory = redis ? new RedisLimiterFactory(redis) : new MemoryLimiterFactory();
-    const limits = new DatabaseServiceLimits(
-      pool,
-      {
-        minute: config.outboundRateLimitPerMinute,
-        hour: config.outboundRateLimitPerHour,
-        day: config.outboundRateLimitPerDay,
-      },
-      log,
-    );
+    const limits = new ServiceCatalog(new PgExternalServices(pool), config, log);
     await limits.start();
-    stops.push('service limits', () => limits.stop());
+    stops.push('service catalogue', () => limits.stop());
     const usage = new ApiUsageRecorder(pool, log);
     usage.start();
     stops.push('usage recorder', () => usage.stop());
@@ -133,6 +147,17 @@ export async function startIntegrations(
     stops.push('audit log', () => audit.stop());
 
     const sheets = await openSheets(config, log, audit, outbound);
+    const events = eventSink(bus, log);
+    const geocoding = buildGeocoding(config, log, {
+      pool,
+      cache,
+      audit,
+      limiter: outbound,
+      catalog: limits,
+      events,
+      registry,
+      stops,
+    });
     log.info(
       {
         cache: config.cacheEnabled ? cache.backendKind : 'disabled',
@@ -141,7 +166,13 @@ export async function startIntegrations(
       },
       'integrations ready',
     );
-    return { appDeps: { cache, sheets }, ingestLimiter, redis, stop: () => stops.run() };
+    return {
+      appDeps: { cache, sheets, geocoding: geocoding.routes, events },
+      ingestLimiter,
+      redis,
+      geocodingHealth: geocoding.health,
+      stop: () => stops.run(),
+    };
   } catch (err) {
     await stops.run();
     throw err;

@@ -61,7 +61,7 @@ export async function startRuntime(config: Config, log: Logger, options: StartOp
       },
       'storage mode',
     );
-    const integrations = await startIntegrations(config, log, storage.pool, observe.registry);
+    const integrations = await startIntegrations(config, log, storage.pool, observe.registry, bus);
     cleanup.push('integrations', () => integrations.stop());
     const stream = new EventStreamHub({
       events: new PgPublishedEvents(storage.pool),
@@ -161,6 +161,7 @@ function buildHealth(
         }
       : undefined,
     sheets: sheets ? () => sheets.health() : undefined,
+    geocoding: integrations.geocodingHealth,
   });
 }
 

@@ -5,13 +5,15 @@
  *
  *  - database down (or no answer within the deadline): unhealthy, HTTP 503;
  *    nothing can be ingested.
- *  - Redis down, or the Sheets adapter unhealthy: degraded, HTTP 200; webhooks
+ *  - Redis down, the Sheets adapter or every geocoding provider unhealthy:
+ *    degraded, HTTP 200; webhooks
  *    are still stored (published once Redis is back), the cache misses.
  * The Sheets status is passive (from real calls, no probe traffic) and costs no I/O.
  */
 import { redactSecrets } from '../lib/redact.js';
 import { cachedFor, withTimeout } from '../lib/time-limit.js';
 import type { SheetsHealthReport } from '../sheets/types.js';
+import type { GeocodingHealth } from './geocoding-health.js';
 
 export type OverallStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -32,6 +34,8 @@ export interface DetailedHealth {
     database: DependencyCheck;
     redis: DependencyCheck;
     google_sheets: SheetsHealthReport | { status: 'not_configured'; configured: false };
+    /** Present when the daemon serves geocoding: each provider from real traffic. */
+    geocoding?: GeocodingHealth;
   };
 }
 
@@ -42,6 +46,7 @@ export interface HealthDeps {
   /** Undefined when Redis is not configured (in-process cache and bus). */
   pingRedis?: () => Promise<unknown>;
   sheets?: () => SheetsHealthReport;
+  geocoding?: () => GeocodingHealth;
   timeoutMs?: number;
   cacheMs?: number;
   now?: () => number;
@@ -63,6 +68,7 @@ async function check(mode: string, ping: () => Promise<unknown>, timeoutMs: numb
 export function overallStatus(deps: DetailedHealth['dependencies']): OverallStatus {
   if (deps.database.status !== 'healthy') return 'unhealthy';
   if (deps.redis.status !== 'healthy' || deps.google_sheets.status === 'unhealthy') return 'degraded';
+  if (deps.geocoding?.status === 'unhealthy') return 'degraded';
   return 'healthy';
 }
 
@@ -81,6 +87,7 @@ export function healthReporter(deps: HealthDeps): () => Promise<DetailedHealth> 
       database,
       redis,
       google_sheets: deps.sheets?.() ?? { status: 'not_configured', configured: false },
+      ...(deps.geocoding ? { geocoding: deps.geocoding() } : {}),
     };
     return {
       status: overallStatus(dependencies),

@@ -8,6 +8,7 @@ import type { CacheService } from '../cache/cache-service.js';
 import type { Logger } from '../lib/logger.js';
 import { sheetsReadKey } from '../redis/keys.js';
 import type { SheetsGateway, ValueRenderOption } from '../sheets/types.js';
+import type { IntegrationEventSink } from './integration-ports.js';
 
 export { SHEETS_NAMESPACE } from '../redis/keys.js';
 
@@ -15,6 +16,8 @@ export interface SheetsDeps {
   gateway: SheetsGateway;
   cache: CacheService;
   log: Logger;
+  /** Where a write or append is announced (integration.sheets.data.updated); none in some tests. */
+  events?: IntegrationEventSink;
 }
 
 /** The cache key of one read, typed for the use cases (sheetsReadKey takes any render option). */

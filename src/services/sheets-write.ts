@@ -9,6 +9,9 @@
  * the failure is logged, and reads are misses while Redis is down anyway.
  * The residue is a Redis that drops only the invalidation and keeps old
  * entries: those live until their TTL (CACHE_DEFAULT_TTL) at most.
+ *
+ * A change Google accepted is announced on integration.sheets.data.updated
+ * (spreadsheet id, updated range, rows, operation).
  */
 import { AppError } from '../domain/errors.js';
 import type { AppendRequest, CallContext, UpdateRequest, WriteResult } from '../sheets/types.js';
@@ -59,6 +62,27 @@ async function thenInvalidate<T>(
   }
 }
 
+/** integration.sheets.data.updated, once Google accepted the change. */
+function announce(
+  deps: SheetsDeps,
+  ctx: CallContext,
+  spreadsheetId: string,
+  operation: 'write' | 'append',
+  r: WriteResult,
+): void {
+  deps.events?.({
+    eventType: 'sheets.data.updated',
+    tenantId: ctx.tenantId,
+    data: {
+      spreadsheet_id: spreadsheetId,
+      range: r.updatedRange,
+      rows: r.updatedRows,
+      columns: r.updatedColumns,
+      operation,
+    },
+  });
+}
+
 export async function writeSheet(
   deps: SheetsDeps,
   ctx: CallContext,
@@ -67,6 +91,7 @@ export async function writeSheet(
   const r: WriteResult = await thenInvalidate(deps, ctx, input.spreadsheetId, () =>
     deps.gateway.updateValues(ctx, input),
   );
+  announce(deps, ctx, input.spreadsheetId, 'write', r);
   return { updated_range: r.updatedRange, updated_rows: r.updatedRows, updated_columns: r.updatedColumns };
 }
 
@@ -78,5 +103,6 @@ export async function appendSheet(
   const r: WriteResult = await thenInvalidate(deps, ctx, input.spreadsheetId, () =>
     deps.gateway.appendValues(ctx, input),
   );
+  announce(deps, ctx, input.spreadsheetId, 'append', r);
   return { updated_range: r.updatedRange, appended_rows: r.updatedRows };
 }

@@ -10,6 +10,7 @@ import type { CacheService } from '../../cache/cache-service.js';
 import { resolveTenant } from '../../redis/keys.js';
 import type { Logger } from '../../lib/logger.js';
 import { runBatch, type BatchOperation } from '../../services/sheets-batch.js';
+import type { IntegrationEventSink } from '../../services/integration-ports.js';
 import type { SheetsDeps } from '../../services/sheets-deps.js';
 import { readSheet } from '../../services/sheets-read.js';
 import { appendSheet, writeSheet } from '../../services/sheets-write.js';
@@ -30,6 +31,7 @@ export interface SheetsRouteOptions {
   gateway: SheetsGateway;
   cache: CacheService;
   log: Logger;
+  events?: IntegrationEventSink;
   adminToken: string | undefined;
 }
 
@@ -56,7 +58,7 @@ function contextOf(request: FastifyRequest): CallContext {
 
 export async function sheetsRoutes(app: FastifyInstance, opts: SheetsRouteOptions): Promise<void> {
   app.setValidatorCompiler(strictValidatorCompiler);
-  const deps: SheetsDeps = { gateway: opts.gateway, cache: opts.cache, log: opts.log };
+  const deps: SheetsDeps = { gateway: opts.gateway, cache: opts.cache, log: opts.log, events: opts.events };
   const admin = { preHandler: requireAdmin(opts.adminToken) };
 
   app.get('/health', async () => opts.gateway.health());
