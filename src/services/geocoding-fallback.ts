@@ -1,5 +1,6 @@
 /**
- * One lookup across the providers of a plan, in order, under one deadline:
+ * One lookup across the providers of a plan, in order, under one deadline
+ * (each provider may use its share of the time left, the last all of it):
  *
  *  - found: the answer, naming who answered and who was tried;
  *  - not found at one provider: the next is tried (their coverage differs:
@@ -101,12 +102,17 @@ export async function resolveAcross<T>(
   const attempted: ProviderName[] = [];
   const troubles: Trouble[] = [];
   let notFound = false;
-  for (const slot of plan.slots) {
+  const deadline = call.deadlineAt ?? Number.POSITIVE_INFINITY;
+  for (const [index, slot] of plan.slots.entries()) {
+    // Each provider gets its share of what is left, the last one all of it: a provider that
+    // hangs or keeps retrying must not spend the time the next one needs.
+    const share = (deadline - Date.now()) / (plan.slots.length - index);
+    const own: ProviderCall = Number.isFinite(share) ? { ...call, deadlineAt: Date.now() + share } : call;
     let answer: ProviderAnswer<T>;
     try {
       answer = await slot.breaker.execute(() => {
         attempted.push(slot.name);
-        return send(slot.provider, call);
+        return send(slot.provider, own);
       });
     } catch (err) {
       if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) {
