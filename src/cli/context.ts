@@ -13,6 +13,8 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { CacheService } from '../cache/cache-service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
+import type { ExternalServices } from '../services/external-services.js';
+import type { DurableCacheStore } from '../services/integration-ports.js';
 import type { EventQueries } from '../services/ports.js';
 import type { SourceService } from '../services/sources.js';
 import type { CliIO } from './io.js';
@@ -36,6 +38,10 @@ export interface CommandContext {
   events(): Promise<EventQueries>;
   /** The webhook sources (Postgres). */
   sources(): Promise<SourceService>;
+  /** external_services, with every known service's effective settings (Postgres). */
+  externalServices(): Promise<ExternalServices>;
+  /** The durable cache level, integration_cache (Postgres). */
+  durableCache(): Promise<DurableCacheStore>;
   /** The names of this build's migrations, oldest first; reads the files, not the database. */
   migrationNames(): string[];
   /** The schema migrations of the database. */

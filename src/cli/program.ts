@@ -15,9 +15,11 @@ import { commandDeps, exitCodeOf } from './run.js';
 import { registerCache } from './commands/cache.js';
 import { registerConfig } from './commands/config.js';
 import { registerEvents } from './commands/events.js';
+import { registerGeocode } from './commands/geocode.js';
 import { registerHealth } from './commands/health.js';
 import { registerLoadtest } from './commands/loadtest.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerServices } from './commands/services.js';
 import { registerSources } from './commands/sources.js';
 import { registerWebhooks } from './commands/webhooks.js';
 
@@ -31,7 +33,9 @@ const UNWIRED: CliServices = {
 export function buildProgram(io: CliIO, services: CliServices = UNWIRED): Command {
   const program = new Command('integctl');
   program
-    .description('Operate integration-service: events, sources, cache, migrations, load tests.')
+    .description(
+      'Operate integration-service: events, sources, external services, cache, migrations, load tests.',
+    )
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'JSON config file (keys are the environment variable names)')
     .option('-v, --verbose', 'log diagnostics to stderr')
@@ -52,6 +56,8 @@ export function buildProgram(io: CliIO, services: CliServices = UNWIRED): Comman
   registerCache(program, deps);
   registerHealth(program, deps);
   registerLoadtest(program, deps);
+  registerServices(program, deps);
+  registerGeocode(program, deps);
   // Every subcommand reports usage errors the same way as the root.
   for (const command of program.commands) inheritSettings(command, io);
   return program;

@@ -13,9 +13,11 @@ import { runCli } from '../cli/program.js';
 import type { CliServices, CommandContext, GlobalOptions } from '../cli/context.js';
 import type { CliIO } from '../cli/io.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { ExternalServices } from '../services/external-services.js';
 import { SourceService } from '../services/sources.js';
 import { assertReachable, createPool, resolveDatabase } from '../store/database.js';
 import { PgEventQueries } from '../store/event-queries.js';
+import { PgDurableCache, PgExternalServices } from '../store/external-services.js';
 import { readMigrations } from '../store/migration-files.js';
 import { Migrator } from '../store/migrator.js';
 import { createOrm } from '../store/sequelize.js';
@@ -72,6 +74,10 @@ function openContext(io: CliIO, global: GlobalOptions): CommandContext {
     log,
     events: once(async () => new PgEventQueries((await database()).pool, (await orm()).models)),
     sources: once(async () => new SourceService(new SourceRepository((await orm()).models))),
+    externalServices: once(
+      async () => new ExternalServices(new PgExternalServices((await database()).pool), config),
+    ),
+    durableCache: once(async () => new PgDurableCache((await database()).pool)),
     migrationNames: () => readMigrations().map((m) => m.name),
     migrations: once(async () => new Migrator((await database()).pool)),
     async cache(url) {

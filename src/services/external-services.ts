@@ -117,6 +117,20 @@ function checkSettable(name: string, input: ServiceInput): void {
     );
 }
 
+/** Every rule an input must meet, before anything is opened: integctl calls it for its usage errors. */
+export function checkServiceInput(name: string, input: ServiceInput): void {
+  checkServiceName(name);
+  checkInput(input);
+  checkSettable(name, input);
+}
+
+/** What add needs beyond checkServiceInput: a type, unless the service is a known one. */
+export function checkNewService(name: string, input: ServiceInput): void {
+  checkServiceInput(name, input);
+  if (input.type === undefined && knownService(name) === undefined)
+    throw new ServiceError('--type is needed for a service other than the known ones');
+}
+
 function changeOf(input: ServiceInput): ExternalServiceChange {
   return {
     serviceType: input.type,
@@ -164,13 +178,9 @@ export class ExternalServices {
   }
 
   async add(name: string, input: ServiceInput): Promise<DescribedService> {
-    checkServiceName(name);
-    checkInput(input);
-    checkSettable(name, input);
+    checkNewService(name, input);
     const known = knownService(name);
-    const type = input.type ?? known?.type;
-    if (type === undefined)
-      throw new ServiceError(`--type is needed for a service other than the known ones`);
+    const type = input.type ?? known?.type ?? 'custom';
     const record = {
       name,
       serviceType: type,

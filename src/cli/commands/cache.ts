@@ -1,6 +1,7 @@
 /**
  * integctl cache stats | invalidate: the daemon's cache seen through its Redis
  * (REDIS_URL), with the same service code and key module as the daemon.
+ * integctl cache purge-expired: the durable level (integration_cache, Postgres).
  */
 import type { Command } from 'commander';
 import type { CacheService } from '../../cache/cache-service.js';
@@ -8,6 +9,7 @@ import { assertNamespace, KeySpace, resolveTenant } from '../../redis/keys.js';
 import { AppError } from '../../domain/errors.js';
 import { redactSecrets } from '../../lib/redact.js';
 import { cacheStats, type CacheStatsAnswer, type NamespaceAnswer } from '../../services/cache-stats.js';
+import { countExpired, purgeExpired } from '../../services/purge-cache.js';
 import { confirmChange } from '../confirm.js';
 import { daemonUrl, unreachable } from '../daemon-url.js';
 import type { CommandContext } from '../context.js';
@@ -179,6 +181,27 @@ async function invalidate(io: CliIO, service: CacheService, opts: InvalidateOpti
   report(deleted, `deleted ${deleted} key(s) matching ${where}`);
 }
 
+/** integctl cache purge-expired: the durable level's retention (the daemon also runs it daily). */
+async function purgeExpiredRows(
+  ctx: CommandContext,
+  io: CliIO,
+  opts: { dryRun?: boolean; yes?: boolean; json?: boolean },
+): Promise<void> {
+  const store = await ctx.durableCache();
+  const expired = await countExpired(store);
+  const report = (deleted: number | null, text: string) =>
+    opts.json
+      ? writeJson(io.stdout, { expired, deleted, dry_run: opts.dryRun === true })
+      : writeLine(io.stdout, text);
+  if (opts.dryRun)
+    return report(null, `${expired} expired row(s) in integration_cache (dry run: nothing deleted)`);
+  if (expired === 0) return report(0, '0 expired rows in integration_cache');
+  const question = `Delete ${expired} expired row(s) from integration_cache?`;
+  if (!(await confirmChange(io, question, opts.yes))) throw new CommandFailed('nothing deleted');
+  const deleted = await purgeExpired(store);
+  report(deleted, `deleted ${deleted} expired row(s) from integration_cache`);
+}
+
 export function registerCache(program: Command, deps: CommandDeps): void {
   const cache = program
     .command('cache')
@@ -237,5 +260,19 @@ export function registerCache(program: Command, deps: CommandDeps): void {
         checkNames(opts);
         await withCache(ctx, (service) => invalidate(io, service, opts));
       }),
+    );
+
+  cache
+    .command('purge-expired')
+    .description('delete expired entries of the durable cache level (integration_cache, in Postgres)')
+    .option('--dry-run', 'count the expired rows and delete nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nThe daemon runs this once a day by itself; from cron: integctl cache purge-expired --yes.\nRows go 5,000 per statement, so the purge never holds long locks.',
+    )
+    .action(async (opts: { dryRun?: boolean; yes?: boolean; json?: boolean }) =>
+      deps.run((ctx, io) => purgeExpiredRows(ctx, io, opts)),
     );
 }
