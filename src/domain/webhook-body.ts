@@ -174,10 +174,19 @@ export function storedHeaders(headers: Headers, secretHeaders: readonly string[]
  * The payload text an envelope carries for a stored event that has a parsed
  * payload: what parseBody() gave at ingest (the body's own text, or its jsonb
  * rewrite), derived again from the raw bytes, so the fast path, a retry and
- * the HTTP event stream send consumers the same bytes. Null when the body no
- * longer parses (it did at ingest, so only for rows written by hand).
+ * the HTTP event stream send consumers the same bytes. It mirrors parseBody()
+ * without parsing JSON again; keep the two in step (a unit test compares them).
  */
 export function publishedPayloadText(raw: Buffer, contentType: string | null): string | null {
+  const bom = bomLength(raw);
+  const looksJson = contentType === null && raw.length > bom && (raw[bom] === 0x7b || raw[bom] === 0x5b);
+  if (isJsonContentType(contentType) || looksJson) {
+    // A stored payload means this text parsed at ingest: no JSON.parse again
+    // (the retry claim and the event stream run this for every event).
+    if (raw.length === bom) return null;
+    const text = raw.toString('utf8', bom);
+    return JSONB_UNSAFE.test(text) ? jsonbSafe(text) : text;
+  }
   try {
     return parseBody(raw, contentType).payloadJson;
   } catch {

@@ -2,7 +2,12 @@
 import test from 'ava';
 import { AppError } from '../../src/domain/errors.js';
 import { numberTextAt, rewriteJson } from '../../src/domain/exact-json.js';
-import { jsonObjectOf, parseBody, storedHeaders } from '../../src/domain/webhook-body.js';
+import {
+  jsonObjectOf,
+  parseBody,
+  publishedPayloadText,
+  storedHeaders,
+} from '../../src/domain/webhook-body.js';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -90,4 +95,17 @@ test('numberTextAt and rewriteJson keep numbers as sent; not a number or not JSO
   t.is(numberTextAt('{"id":1,"id":2}', ['id']), undefined);
   t.is(rewriteJson('{"n":9007199254740993, "s":"x"}'), '{"n":9007199254740993,"s":"x"}');
   t.is(rewriteJson('{"n":1}', undefined, 2), '{\n  "n": 1\n}');
+});
+
+test('publishedPayloadText gives what parseBody gave at ingest, for every kind of stored payload', (t) => {
+  const cases: Array<[Buffer, string | null]> = [
+    [Buffer.from('{"id":"e1", "n": 820982911946154508}'), 'application/json'],
+    [Buffer.from('  [1, 2]\n'), null],
+    [Buffer.concat([BOM, Buffer.from('{"id":"b"}')]), 'application/json; charset=utf-8'],
+    [Buffer.from('{"a":"x\\u0000y","n":1e400}'), 'application/cloudevents+json'],
+    [Buffer.from('id=7&state=open'), 'application/x-www-form-urlencoded'],
+  ];
+  for (const [raw, type] of cases) {
+    t.is(publishedPayloadText(raw, type), parseBody(raw, type).payloadJson, raw.toString('utf8'));
+  }
 });
