@@ -5,6 +5,7 @@
  * files served by the daemon (docs-browser.test.ts opens it in Chromium).
  */
 import test from 'ava';
+import { forwardBody } from '../../src/http/routes/geocoding-schemas.js';
 import { readBody } from '../../src/http/routes/sheets-schemas.js';
 import { testRuntime } from '../helpers/runtime.js';
 
@@ -32,6 +33,11 @@ const SPEC_PATHS: Array<[string, string]> = [
   ['post', '/api/v1/google-sheets/append'],
   ['post', '/api/v1/google-sheets/batch'],
   ['get', '/api/v1/google-sheets/metadata/{spreadsheet_id}'],
+  ['post', '/api/v1/geocoding/forward'],
+  ['post', '/api/v1/geocoding/reverse'],
+  ['post', '/api/v1/geocoding/batch'],
+  ['post', '/api/v1/geocoding/distance'],
+  ['get', '/api/v1/geocoding/health'],
 ];
 
 test('/docs/json documents every SPEC.md path with the schemas the routes validate with', async (t) => {
@@ -55,6 +61,11 @@ test('/docs/json documents every SPEC.md path with the schemas the routes valida
   };
   t.deepEqual(read.required, [...readBody.required]);
   t.is(read.properties?.spreadsheet_id?.pattern, readBody.properties.spreadsheet_id.pattern);
+  const forward = doc.paths['/api/v1/geocoding/forward']?.post?.requestBody?.content['application/json']
+    ?.schema as { required?: string[]; properties?: Record<string, { maxLength?: number; enum?: string[] }> };
+  t.deepEqual(forward.required, [...forwardBody.required]);
+  t.is(forward.properties?.address?.maxLength, 500);
+  t.deepEqual(forward.properties?.provider?.enum, ['auto', 'google_maps', 'yandex_maps']);
 });
 
 test('/docs is Swagger UI, pointed at /docs/json, loading nothing from elsewhere', async (t) => {
