@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { OutboundRateLimiter } from '../../src/ratelimit/outbound-limiter.js';
+import type { IntegrationEventSink } from '../../src/services/integration-ports.js';
 import { loadServiceAccount } from '../../src/sheets/credentials.js';
 import { GoogleSheetsGateway } from '../../src/sheets/google-gateway.js';
 import type { SheetsGateway } from '../../src/sheets/types.js';
@@ -38,6 +39,8 @@ export interface SheetsFixtureOptions {
   /** A different key than the one the fake trusts, to see Google refuse it. */
   foreignKey?: boolean;
   gateway?: SheetsGateway;
+  /** Where writes and appends are announced (integration.sheets.data.updated). */
+  events?: IntegrationEventSink;
 }
 
 export function memoryVariant(): BackendVariant {
@@ -76,7 +79,7 @@ export async function sheetsFixture(options: SheetsFixtureOptions = {}): Promise
     config,
     logger: createLogger('silent'),
     version: '0.1.0',
-    integrations: { cache: cache.service, sheets: gateway },
+    integrations: { cache: cache.service, sheets: gateway, events: options.events },
   });
   await app.ready();
   return {
