@@ -19,6 +19,7 @@ test('a healthy daemon: a table of dependencies, or the report as JSON; exit 0',
   t.regex(table.stdout, /│ database\s+│ healthy\s+│/);
   t.regex(table.stdout, /│ redis\s+│ healthy\s+│\s+│ in-process/);
   t.regex(table.stdout, /│ google_sheets\s+│ not_configured/);
+  t.regex(table.stdout, /│ geocoding\s+│ not_configured\s+│\s+│ not configured/);
   const json = await integctl(['health', '--url', url, '--json'], {});
   t.is(json.code, 0);
   t.is((JSON.parse(json.stdout) as DetailedHealth).status, 'healthy');

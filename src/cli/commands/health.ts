@@ -21,6 +21,17 @@ function isReport(value: unknown): value is DetailedHealth {
   );
 }
 
+/** One line for geocoding: each configured provider with its status and circuit. */
+function geocodingRow(g: NonNullable<DetailedHealth['dependencies']['geocoding']>): string[] {
+  const detail = g.providers
+    .filter((p) => p.configured)
+    .map(
+      (p) => `${p.service} ${p.active ? (p.health?.status ?? '') : 'disabled'}, circuit ${p.circuit ?? '-'}`,
+    )
+    .join('; ');
+  return ['geocoding', g.status, '', g.configured ? 'configured' : 'not configured', detail];
+}
+
 function render(report: DetailedHealth): string {
   const { database, redis, google_sheets: sheets } = report.dependencies;
   const reason = (r: { reason?: string } | object) => ('reason' in r ? r.reason : undefined);
@@ -42,6 +53,7 @@ function render(report: DetailedHealth): string {
         sheets.configured ? 'configured' : 'not configured',
         redactSecrets(reason(sheets) ?? ''),
       ],
+      ...(report.dependencies.geocoding === undefined ? [] : [geocodingRow(report.dependencies.geocoding)]),
     ],
   );
 }
