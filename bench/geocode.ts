@@ -23,6 +23,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { createLogger } from '../src/lib/logger.js';
+import { closeRedis, connectRedis, createRedisClient } from '../src/redis/clients.js';
+import { EVENTS_STREAM } from '../src/redis/keys.js';
 import { GOOGLE_KEY, YANDEX_KEY } from '../test/fake-maps/fixture.js';
 import { startFakeGoogleMaps } from '../test/fake-maps/google.js';
 import { startFakeYandexMaps } from '../test/fake-maps/yandex.js';
@@ -40,12 +43,59 @@ function report(label: string, r: autocannon.Result): void {
   row(`${label} 2xx / non-2xx / errors`, `${r['2xx']} / ${r.non2xx} / ${r.errors + r.timeouts}`);
 }
 
+/**
+ * With BENCH_REDIS=1: removes the run's keys (its prefix) and the geocoding
+ * events it appended to the stream after `start`, so runs do not grow the
+ * machine's Redis.
+ */
+async function cleanRedis(prefix: string, start: string | undefined): Promise<void> {
+  if (start === undefined) return;
+  const redis = createRedisClient(redisUrl(), 'request', {
+    name: 'bench-geocode',
+    log: createLogger('silent'),
+  });
+  await connectRedis(redis);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    let after = start;
+    for (;;) {
+      const entries = await redis.xrange(EVENTS_STREAM, `(${after}`, '+', 'COUNT', 5000);
+      if (entries.length === 0) break;
+      const ours = entries.filter(([, f]) => f[1]?.startsWith('integration.geocoding.')).map(([id]) => id);
+      if (ours.length > 0) await redis.xdel(EVENTS_STREAM, ...ours);
+      after = entries[entries.length - 1]?.[0] ?? after;
+    }
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+async function streamStart(): Promise<string | undefined> {
+  if (process.env.BENCH_REDIS !== '1') return undefined;
+  const redis = createRedisClient(redisUrl(), 'request', {
+    name: 'bench-geocode',
+    log: createLogger('silent'),
+  });
+  await connectRedis(redis);
+  try {
+    return (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
 async function main(): Promise<void> {
   const db = await scratchDatabase();
   const google = await startFakeGoogleMaps(GOOGLE_KEY);
   const yandex = await startFakeYandexMaps(YANDEX_KEY);
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   let daemon: BenchDaemon | undefined;
+  const start = await streamStart();
   try {
     daemon = await startBuiltDaemon({
       DATABASE_URL: db.url,
@@ -107,6 +157,7 @@ async function main(): Promise<void> {
     await google.close();
     await yandex.close();
     await db.drop();
+    await cleanRedis(prefix, start);
   }
 }
 
