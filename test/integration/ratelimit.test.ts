@@ -18,7 +18,10 @@ import {
   type LimiterFactory,
 } from '../../src/ratelimit/limiter-factory.js';
 import { OutboundRateLimiter, type OutboundLimiterOptions } from '../../src/ratelimit/outbound-limiter.js';
-import { DatabaseServiceLimits, StaticServiceLimits } from '../../src/ratelimit/service-limits.js';
+import { loadConfig } from '../../src/config/load.js';
+import { StaticServiceLimits } from '../../src/ratelimit/service-limits.js';
+import { ServiceCatalog } from '../../src/services/service-catalog.js';
+import { PgExternalServices } from '../../src/store/external-services.js';
 import { ApiUsageRecorder } from '../../src/ratelimit/usage-recorder.js';
 import type { Limits } from '../../src/ratelimit/windows.js';
 import { testKeySpace } from '../helpers/cache.js';
@@ -199,10 +202,13 @@ test('limits and the on/off switch come from external_services, defaults from co
     `INSERT INTO external_services (name, service_type, rate_limit_per_minute, is_active)
      VALUES ('google_sheets', 'sheets', 2, true), ('yandex_maps', 'maps', NULL, false)`,
   );
-  const limits = new DatabaseServiceLimits(db.pool, { minute: 10, day: 1000 }, log);
+  const config = loadConfig({
+    env: { OUTBOUND_RATE_LIMIT_PER_MINUTE: '10', OUTBOUND_RATE_LIMIT_PER_DAY: '1000' },
+  });
+  const limits = new ServiceCatalog(new PgExternalServices(db.pool), config, log);
   await limits.refresh();
-  t.deepEqual(limits.limitsFor('google_sheets'), { minute: 2, hour: undefined, day: 1000 });
-  t.deepEqual(limits.limitsFor('google_maps'), { minute: 10, hour: undefined, day: 1000 });
+  t.deepEqual(limits.limitsFor('google_sheets'), { minute: 2, hour: 0, day: 1000 });
+  t.deepEqual(limits.limitsFor('google_maps'), { minute: 10, hour: 0, day: 1000 });
   const limiter = new OutboundRateLimiter({
     factory: new MemoryLimiterFactory(),
     keys: testKeySpace(),
