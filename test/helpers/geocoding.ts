@@ -54,7 +54,7 @@ export async function geocodingApp(options: GeocodingAppOptions = {}): Promise<G
     ADMIN_TOKEN: TOKEN,
     GOOGLE_MAPS_ROOT_URL: google.url,
     YANDEX_MAPS_ROOT_URL: yandex.url,
-    GEOCODING_DEADLINE_SECONDS: '3',
+    GEOCODING_DEADLINE_SECONDS: '10',
     CACHE_KEY_PREFIX: prefix,
     ...(keys.google ? { GOOGLE_MAPS_API_KEY: GOOGLE_KEY } : {}),
     ...(keys.yandex ? { YANDEX_MAPS_API_KEY: YANDEX_KEY } : {}),
