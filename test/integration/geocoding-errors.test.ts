@@ -108,6 +108,32 @@ for (const [what, fault, said] of faults) {
   });
 }
 
+test('Yandex alone: a 403 is a refused key, a 429 with Retry-After a throttle whose wait reaches the caller', async (t) => {
+  const g = await open(t, { env: { GEOCODING_DEADLINE_SECONDS: '4' } });
+  g.yandex.failNext(1, {
+    kind: 'http',
+    status: 403,
+    body: { statusCode: 403, error: 'Forbidden', message: `Invalid api key ${YANDEX_KEY}` },
+  });
+  const refused = await g.post('/forward', { address: ARBAT, provider: 'yandex_maps' });
+  t.is(refused.statusCode, 502);
+  t.regex(
+    errorOf(refused).message,
+    /^no geocoding provider answered: yandex_maps refused our API key; retry later$/,
+  );
+  t.false(refused.body.includes(YANDEX_KEY));
+  g.yandex.failNext(5, { kind: 'http', status: 429, body: { statusCode: 429 }, retryAfter: '300' });
+  const throttled = await g.post('/reverse', {
+    latitude: 55.7521486,
+    longitude: 37.5847163,
+    provider: 'yandex_maps',
+  });
+  t.is(throttled.statusCode, 502);
+  t.regex(errorOf(throttled).message, /yandex_maps throttled our requests/);
+  t.is(throttled.headers['retry-after'], '300');
+  t.is(g.google.geocodeRequests().length, 0, 'an explicit provider is used alone');
+});
+
 test('both providers down: a 502 naming both; the keys are in no answer or audit row', async (t) => {
   const g = await open(t, { env: { GEOCODING_DEADLINE_SECONDS: '4' } });
   g.google.failNext(50, { kind: 'http', status: 503, body: `down, key=${GOOGLE_KEY}` });
