@@ -113,7 +113,12 @@ export class GoogleMapsProvider implements GeocodingProvider {
 
   async forward(query: ForwardQuery, call: ProviderCall = {}): Promise<ProviderAnswer<ForwardResult>> {
     const address = checkForward(this.name, query);
-    const params = { address, key: this.options.apiKey, ...this.language(query.language) };
+    const params = {
+      address,
+      key: this.options.apiKey,
+      ...this.language(query.language),
+      ...(query.region === undefined || query.region === '' ? {} : { region: query.region.toLowerCase() }),
+    };
     return callProvider(
       this.options,
       this.tracker,
@@ -219,6 +224,11 @@ export class GoogleMapsProvider implements GeocodingProvider {
 
   private failureOf(err: unknown, timeoutMs: number): ProviderFailure {
     const e = (typeof err === 'object' && err !== null ? err : {}) as AxiosErrorShape;
+    // Our own per-attempt AbortSignal can fire before axios's timeout: axios then rejects with
+    // the signal's DOMException, not an AxiosError. That is no answer in time, not a bad answer.
+    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+      return this.fail('timeout', 'no answer', `Google did not answer within ${timeoutMs} ms`);
+    }
     if (e.isAxiosError !== true) {
       // The client's adapter reads body.status before axios validates anything: a JSON null throws here.
       const what = err instanceof Error ? err.name : typeof err;

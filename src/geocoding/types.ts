@@ -28,6 +28,11 @@ export interface ForwardQuery {
   address: string;
   /** Language of the answer: "ru", "en", "ru_RU", "en-US". Default: each provider's own. */
   language?: string;
+  /**
+   * A two-letter country code that biases the answer towards that country
+   * (Google's region=). Yandex's Geocoder has no such parameter; it ignores it.
+   */
+  region?: string;
 }
 
 export interface ReverseQuery {

@@ -47,6 +47,8 @@ export interface ForwardInput {
   address: string;
   provider: ProviderChoice;
   language?: string;
+  /** A two-letter country code biasing the answer (sent to Google; Yandex has no such parameter). */
+  region?: string;
 }
 
 export interface ReverseInput {
@@ -114,8 +116,8 @@ export async function forwardGeocode(
   ctx: GeocodeContext,
   input: ForwardInput,
 ): Promise<ForwardAnswer> {
-  const query = { address: input.address.trim(), language: input.language };
-  const key = forwardCacheKey(query.address, input.provider, input.language);
+  const query = { address: input.address.trim(), language: input.language, region: input.region };
+  const key = forwardCacheKey(query.address, input.provider, input.language, input.region);
   const { result, provenance } = await lookup(deps, ctx, input.provider, key, (p, call) =>
     p.forward(query, call),
   );

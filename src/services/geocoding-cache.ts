@@ -44,8 +44,18 @@ function languageKey(language: string | undefined): string {
   return l === '' ? '-' : l;
 }
 
-export function forwardCacheKey(address: string, choice: ProviderChoice, language?: string): string {
-  const digest = createHash('sha256').update(normaliseAddress(address), 'utf8').digest('base64url');
+export function forwardCacheKey(
+  address: string,
+  choice: ProviderChoice,
+  language?: string,
+  region?: string,
+): string {
+  // The region biases the answer, so it is part of the query: appended to what is hashed.
+  const query =
+    region === undefined || region === ''
+      ? normaliseAddress(address)
+      : `${normaliseAddress(address)}\u0000region=${region.toLowerCase()}`;
+  const digest = createHash('sha256').update(query, 'utf8').digest('base64url');
   return geocodingForwardKey(choice, languageKey(language), digest);
 }
 

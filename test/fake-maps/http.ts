@@ -27,7 +27,9 @@ export type HttpFault =
   /** 200 with this JSON, whatever its shape. */
   | { kind: 'json'; body: unknown }
   /** Headers never come; the socket stays open until close(). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** 200 and its headers at once, then the first bytes of a body that never ends. */
+  | { kind: 'trickle' };
 
 export interface Reply {
   status: number;
@@ -92,6 +94,11 @@ export abstract class FakeHttpServer<F extends { kind: string }> {
     const at = this.faults.findIndex((f) => f.matches(record));
     const fault = at >= 0 ? this.faults.splice(at, 1)[0]?.fault : undefined;
     if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'trickle') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+      res.write('{"results":[');
+      return;
+    }
     const reply = fault === undefined ? this.answer(record) : this.faultReply(fault);
     res.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers });
     res.end(reply.body);
@@ -118,7 +125,8 @@ export abstract class FakeHttpServer<F extends { kind: string }> {
       case 'json':
         return json(200, f.body);
       case 'hang':
-        throw new Error('unreachable: hang is handled before');
+      case 'trickle':
+        throw new Error('unreachable: hang and trickle are handled before');
       default:
         return this.ownFault(fault as F);
     }

@@ -62,6 +62,15 @@ test('a Moscow address in Cyrillic: its point, components, place and precision',
   );
 });
 
+test('a region is sent as Google region= (lower case); without one, none is sent', async (t) => {
+  const f = await fixture(t);
+  found(await f.googleMaps.forward({ address: ARBAT, region: 'RU' }, f.call));
+  found(await f.googleMaps.forward({ address: ARBAT }, f.call));
+  const [withRegion, without] = f.google.geocodeRequests();
+  t.is(withRegion?.query.region, 'ru');
+  t.is(without?.query.region, undefined);
+});
+
 test('London: a negative longitude stays negative, the town comes from postal_town', async (t) => {
   const f = await fixture(t);
   const r = found(await f.googleMaps.forward({ address: '10 Downing Street, London' }, f.call));
@@ -285,6 +294,16 @@ test('no answer before the attempt timeout is timeout, retried while the deadlin
     f.calls.map((c) => c.outcome),
     Array.from({ length: attempts }, () => 'timeout'),
   );
+});
+
+test('a body that never finishes is a timeout too (the attempt signal, not axios, ends it)', async (t) => {
+  const f = await fixture(t, { attemptTimeoutMs: 200, deadlineMs: 700 });
+  f.google.failNext(10, { kind: 'trickle' });
+  const err = await t.throwsAsync(f.googleMaps.forward({ address: ARBAT }, f.call), {
+    instanceOf: ProviderFailure,
+  });
+  t.like(err, { kind: 'timeout', providerStatus: 'no answer' });
+  t.true(f.calls.length >= 1 && f.calls.every((c) => c.outcome === 'timeout'), JSON.stringify(f.calls));
 });
 
 test('an empty address is refused before anything is sent', async (t) => {

@@ -20,6 +20,9 @@ test('one key per normalised query, provider choice and language', (t) => {
   t.not(forwardCacheKey('Москва, улица Новый Арбат, 24', 'auto', 'en'), key);
   t.not(forwardCacheKey('Москва, улица Новый Арбат, 24', 'auto'), key);
   t.is(forwardCacheKey('x', 'auto', 'ru_RU'), forwardCacheKey('x', 'auto', 'ru-ru'));
+  // A region biases the answer: its own key, whatever its case.
+  t.not(forwardCacheKey('x', 'auto', 'ru', 'ua'), forwardCacheKey('x', 'auto', 'ru'));
+  t.is(forwardCacheKey('x', 'auto', 'ru', 'UA'), forwardCacheKey('x', 'auto', 'ru', 'ua'));
   t.regex(key, /^fwd:auto:ru:[A-Za-z0-9_-]{43}$/, 'hashed: short, no glob characters');
   t.is(reverseCacheKey(55.75214861, 37.5847163, 'auto'), 'rev:auto:-:55.7521486,37.5847163');
   t.is(reverseCacheKey(-0.00000001, 0, 'yandex_maps', 'en'), 'rev:yandex_maps:en:0.0000000,0.0000000');

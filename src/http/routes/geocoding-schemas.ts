@@ -30,7 +30,8 @@ const language = {
 const region = {
   type: 'string',
   pattern: '^[A-Za-z]{2}$',
-  description: 'a two-letter country code; accepted for the old API, not sent to the providers yet',
+  description:
+    'a two-letter country code that biases the answer towards that country (Google region=; Yandex has none)',
 } as const;
 
 export const forwardBody = {

@@ -57,6 +57,7 @@ export async function geocodingRoutes(
         address: request.body.address,
         provider: request.body.provider ?? 'auto',
         language: request.body.language,
+        region: request.body.region,
       }),
   );
 
