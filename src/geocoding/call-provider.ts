@@ -88,7 +88,9 @@ export async function callProvider<T>(
   for (let attempt = 0; ; attempt++) {
     // OUTBOUND_RATE_LIMITED and EXTERNAL_SERVICE_DISABLED pass through: our budget, not the provider's answer.
     await deps.limiter?.acquire({ service: op.service, tenantId: call.tenantId });
-    const remaining = deadline - Date.now();
+    // Whole milliseconds: a deadline shared out between providers can be fractional, and
+    // AbortSignal.timeout() throws RangeError on anything but an integer.
+    const remaining = Math.floor(deadline - Date.now());
     if (remaining <= 0) {
       const failure = new ProviderFailure({
         provider: op.service,

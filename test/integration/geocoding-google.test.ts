@@ -62,6 +62,15 @@ test('a Moscow address in Cyrillic: its point, components, place and precision',
   );
 });
 
+test('a fractional deadline (a share of what is left, in a fallback) still sends the request', async (t) => {
+  // The deadline, not the 5 s attempt timeout, sets this attempt's timeout: a fractional one.
+  const f = await fixture(t, { attemptTimeoutMs: 5000, deadlineMs: 10_000 });
+  // AbortSignal.timeout() refuses non-integers: this was a RangeError, reported as an unreadable answer.
+  const r = await f.googleMaps.forward({ address: ARBAT }, { ...f.call, deadlineAt: Date.now() + 3000.5 });
+  t.is(r.status, 'found');
+  t.is(f.google.geocodeRequests().length, 1);
+});
+
 test('a region is sent as Google region= (lower case); without one, none is sent', async (t) => {
   const f = await fixture(t);
   found(await f.googleMaps.forward({ address: ARBAT, region: 'RU' }, f.call));
