@@ -11,7 +11,8 @@ import { fetchFailure } from './daemon-url.js';
 
 /** Attempts per event, and the wait before each retry. */
 const BACKOFF_MS = [500, 2000];
-const ATTEMPT_TIMEOUT_MS = 10_000;
+/** --forward-timeout's default: how long one attempt waits for the receiver's answer. */
+export const FORWARD_TIMEOUT_SECONDS = 10;
 
 export interface Delivery {
   attempt: number;
@@ -33,6 +34,7 @@ export class Forwarder {
   constructor(
     private readonly target: URL,
     secret: string,
+    private readonly timeoutMs = FORWARD_TIMEOUT_SECONDS * 1000,
     private readonly sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   ) {
     this.signer = new Webhook(secret);
@@ -57,7 +59,7 @@ export class Forwarder {
             'webhook-signature': this.signer.sign(messageId, now, envelope),
           },
           body: envelope,
-          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+          signal: AbortSignal.timeout(this.timeoutMs),
         });
         await res.arrayBuffer().catch(() => undefined);
         const ok = res.status >= 200 && res.status < 300;
@@ -71,7 +73,7 @@ export class Forwarder {
       } catch (err) {
         const error =
           (err as Error).name === 'TimeoutError'
-            ? `no answer in ${ATTEMPT_TIMEOUT_MS / 1000} s`
+            ? `no answer in ${this.timeoutMs / 1000} s`
             : fetchFailure(err);
         report({ attempt, status: undefined, ms: Math.round(performance.now() - started), error, final });
       }

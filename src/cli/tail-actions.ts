@@ -24,7 +24,7 @@ import type { CommandContext } from './context.js';
 import { daemonUrl } from './daemon-url.js';
 import { parseSince } from './durations.js';
 import { parseWhole } from './event-options.js';
-import { Forwarder, newForwardSecret } from './forward.js';
+import { FORWARD_TIMEOUT_SECONDS, Forwarder, newForwardSecret } from './forward.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { UsageError, writeLine, type CliIO } from './io.js';
 import { readEventStream } from './stream-client.js';
@@ -39,6 +39,7 @@ export interface TailFlags {
   since?: string;
   forwardTo?: string;
   forwardSecret?: string;
+  forwardTimeout?: string;
 }
 
 const CURSOR = /^\d{1,20}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -48,7 +49,7 @@ interface Plan {
   /** Resume after this cursor, or replay from this time. */
   after?: string;
   since?: Date;
-  forward?: { target: URL; secret: string; generated: boolean };
+  forward?: { target: URL; secret: string; generated: boolean; timeoutMs: number };
   useStream: boolean;
 }
 
@@ -61,8 +62,12 @@ function plan(flags: TailFlags, ctx: CommandContext): Plan {
     if (CURSOR.test(flags.since.trim())) after = flags.since.trim().toLowerCase();
     else since = parseSince(flags.since, '--since');
   }
-  if (flags.forwardSecret !== undefined && flags.forwardTo === undefined)
-    throw new UsageError('--forward-secret goes with --forward-to');
+  if ((flags.forwardSecret ?? flags.forwardTimeout) !== undefined && flags.forwardTo === undefined)
+    throw new UsageError('--forward-secret and --forward-timeout go with --forward-to');
+  const timeoutSeconds =
+    flags.forwardTimeout === undefined
+      ? FORWARD_TIMEOUT_SECONDS
+      : parseWhole(flags.forwardTimeout, '--forward-timeout', 1, 300);
   let forward: Plan['forward'];
   if (flags.forwardTo !== undefined) {
     let target: URL;
@@ -82,7 +87,12 @@ function plan(flags: TailFlags, ctx: CommandContext): Plan {
     } catch {
       throw new UsageError('--forward-secret must be a Standard Webhooks secret: whsec_ and base64');
     }
-    forward = { target, secret, generated: flags.forwardSecret === undefined };
+    forward = {
+      target,
+      secret,
+      generated: flags.forwardSecret === undefined,
+      timeoutMs: timeoutSeconds * 1000,
+    };
   }
   const useStream = flags.url !== undefined || flags.since !== undefined || ctx.config.redisUrl === undefined;
   if (useStream) daemonUrl(flags.url, ctx.config, '--url');
@@ -92,7 +102,7 @@ function plan(flags: TailFlags, ctx: CommandContext): Plan {
 export async function tailPublished(io: CliIO, ctx: CommandContext, flags: TailFlags): Promise<void> {
   const p = plan(flags, ctx);
   const stop = stopOnInterrupt(io);
-  const forwarder = p.forward && new Forwarder(p.forward.target, p.forward.secret);
+  const forwarder = p.forward && new Forwarder(p.forward.target, p.forward.secret, p.forward.timeoutMs);
   if (p.forward) {
     writeLine(
       io.stderr,

@@ -167,6 +167,37 @@ test.serial(
   },
 );
 
+test.serial(
+  'a receiver that never answers times out per attempt (--forward-timeout), and the tail goes on',
+  async (t) => {
+    // The first event's three attempts hang; the second event is accepted.
+    const sink = await receiver((n) => (n <= 3 ? 'hang' : 200));
+    t.teardown(() => sink.close());
+    const tail = startIntegctl(
+      [
+        'events',
+        'tail',
+        '--source',
+        'shop',
+        '--count',
+        '2',
+        '--forward-to',
+        sink.url,
+        '--forward-timeout',
+        '1',
+      ],
+      env,
+    );
+    await tail.waitForStderr('reading the event stream');
+    await ingest('h-1');
+    await ingest('h-2');
+    t.is(await tail.exited, 0, tail.stderr());
+    t.is(sink.got.length, 4);
+    t.regex(tail.stderr(), /-> no answer in 1 s in \d+ ms \(attempt 3\); giving up on this event/);
+    t.regex(tail.stdout(), /-> 200 in \d+ ms/);
+  },
+);
+
 test.serial('tail usage errors exit 2 before anything is contacted', async (t) => {
   const nowhere = { ...env, PORT: '1' };
   for (const args of [
@@ -176,6 +207,8 @@ test.serial('tail usage errors exit 2 before anything is contacted', async (t) =
     ['--forward-secret', 'whsec_x'],
     ['--forward-to', 'http://127.0.0.1:9/x', '--forward-secret', 'nope'],
     ['--count', '0'],
+    ['--forward-timeout', '5'],
+    ['--forward-to', 'http://127.0.0.1:9/x', '--forward-timeout', '0'],
   ]) {
     const r = await integctl(['events', 'tail', ...args], nowhere);
     t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -118,9 +118,10 @@ export function registerEvents(program: Command, deps: CommandDeps): void {
       '--forward-secret <whsec>',
       'the whsec_ secret to sign forwarded events with (default: a new one, printed once)',
     )
+    .option('--forward-timeout <seconds>', 'how long one delivery waits for the receiver, 1-300 (default 10)')
     .addHelpText(
       'after',
-      "\nOne line per event: publish time, source, type, tenant, id (for events show); with --forward-to,\none more per delivery: the receiver's status and the time it took (failures retried twice, then skipped).\nPub/Sub keeps nothing: tail with REDIS_URL sees what is published while it listens. The event stream\n(without REDIS_URL, or with --url or --since) resumes after a lost connection from the last event seen.\nExamples:\n  integctl events tail --source stripe\n  integctl events tail --since 1h --forward-to http://localhost:3000/webhooks",
+      "\nOne line per event: publish time, source, type, tenant, id (for events show); with --forward-to,\none more per delivery: the receiver's status and the time it took (failures and timeouts retried twice, then skipped).\nPub/Sub keeps nothing: tail with REDIS_URL sees what is published while it listens. The event stream\n(without REDIS_URL, or with --url or --since) resumes after a lost connection from the last event seen.\nExamples:\n  integctl events tail --source stripe\n  integctl events tail --since 1h --forward-to http://localhost:3000/webhooks",
     )
     .action(async (flags: TailFlags) => deps.run(async (ctx, io) => tailPublished(io, ctx, flags)));
 
