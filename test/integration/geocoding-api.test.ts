@@ -204,12 +204,18 @@ for (const backend of ['memory', 'redis'] as const) {
 
   it(name('reverse: the old fields, filled; the event names the point'), async (t) => {
     const g = await open(t, backend);
+    // A tenant of this test's own: on Redis, other tests' geocoding events arrive on the same channels.
+    const mine = `reverse_${Math.random().toString(36).slice(2, 10)}`;
     const events: string[] = [];
-    const off = await g.ctx.runtime.bus.subscribe('integration.geocoding.coordinates.*', (_c, p) =>
-      events.push(p),
-    );
+    const off = await g.ctx.runtime.bus.subscribe('integration.geocoding.coordinates.*', (_c, p) => {
+      if ((JSON.parse(p) as { tenant_id?: unknown }).tenant_id === mine) events.push(p);
+    });
     t.teardown(() => off());
-    const r = await g.post('/reverse', { latitude: 51.50336, longitude: -0.12763, language: 'en' });
+    const r = await g.post(
+      '/reverse',
+      { latitude: 51.50336, longitude: -0.12763, language: 'en' },
+      { 'x-management-company-id': mine },
+    );
     t.is(r.statusCode, 200, r.body);
     t.deepEqual(r.json(), {
       formatted_address: '10 Downing St, London SW1A 2AA, UK',
@@ -228,7 +234,7 @@ for (const backend of ['memory', 'redis'] as const) {
     t.is(events.length, 1);
     t.like(JSON.parse(events[0] ?? '{}'), {
       event_type: 'geocoding.coordinates.resolved',
-      tenant_id: null,
+      tenant_id: mine,
       data: { query: { latitude: 51.50336, longitude: -0.12763 }, provider: 'google_maps' },
     });
   });
