@@ -7,14 +7,16 @@
  * id, so a test reads only its own integration_logs rows.
  */
 import { randomUUID } from 'node:crypto';
+import type { TestFn } from 'ava';
 import type pg from 'pg';
 import { BatchedAuditWriter } from '../../src/audit/audit-log.js';
 import type { CallOutcome } from '../../src/geocoding/call-provider.js';
 import { GoogleMapsProvider } from '../../src/geocoding/google-maps.js';
-import type { ProviderCall, ProviderName } from '../../src/geocoding/types.js';
+import type { ProviderAnswer, ProviderCall, ProviderName } from '../../src/geocoding/types.js';
 import { YandexMapsProvider } from '../../src/geocoding/yandex-maps.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { OutboundRateLimiter } from '../../src/ratelimit/outbound-limiter.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeGoogleMaps, type FakeGoogleMaps } from './google.js';
 import { startFakeYandexMaps, type FakeYandexMaps } from './yandex.js';
 
@@ -105,3 +107,33 @@ export async function mapsFixture(pool: pg.Pool, options: MapsFixtureOptions = {
     },
   };
 }
+
+/**
+ * For a test file: its own database (made before its tests, dropped after)
+ * and `fixture(t)`, a MapsFixture per test, closed with the test.
+ */
+export function mapsFixtures(
+  test: TestFn,
+): (t: { teardown(fn: () => Promise<void>): void }, options?: MapsFixtureOptions) => Promise<MapsFixture> {
+  let db: TestDatabase | undefined;
+  test.before(async () => {
+    db = await createTestDatabase();
+  });
+  test.after.always(async () => {
+    await db?.drop();
+  });
+  return async (t, options = {}) => {
+    if (db === undefined) throw new Error('mapsFixtures: the test database is not made yet');
+    const f = await mapsFixture(db.pool, options);
+    t.teardown(() => f.close());
+    return f;
+  };
+}
+
+/** The result of a found answer; anything else fails the test. */
+export function found<T>(answer: ProviderAnswer<T>): T {
+  if (answer.status !== 'found') throw new Error(`expected found, got ${answer.status}`);
+  return answer.result;
+}
+
+export const ARBAT = 'Москва, улица Новый Арбат, 24';

@@ -6,31 +6,11 @@
  * attempt.
  */
 import test from 'ava';
-import { ProviderFailure, type ForwardResult, type ProviderAnswer } from '../../src/geocoding/types.js';
-import { GOOGLE_KEY, mapsFixture } from '../fake-maps/fixture.js';
+import { ProviderFailure, type ForwardResult } from '../../src/geocoding/types.js';
+import { ARBAT, found, GOOGLE_KEY, mapsFixtures } from '../fake-maps/fixture.js';
 import { GEOCODE_PATH, GOOGLE_MESSAGES } from '../fake-maps/google.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
-let db: TestDatabase;
-test.before(async () => {
-  db = await createTestDatabase();
-});
-test.after.always(async () => {
-  await db?.drop();
-});
-
-async function fixture(t: { teardown(fn: () => Promise<void>): void }, options = {}) {
-  const f = await mapsFixture(db.pool, options);
-  t.teardown(() => f.close());
-  return f;
-}
-
-function found<T>(answer: ProviderAnswer<T>): T {
-  if (answer.status !== 'found') throw new Error(`expected found, got ${answer.status}`);
-  return answer.result;
-}
-
-const ARBAT = 'Москва, улица Новый Арбат, 24';
+const fixture = mapsFixtures(test);
 
 test('a Moscow address in Cyrillic: its point, components, place and precision', async (t) => {
   const f = await fixture(t);

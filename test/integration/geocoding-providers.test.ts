@@ -14,26 +14,11 @@ import { MemoryLimiterFactory } from '../../src/ratelimit/limiter-factory.js';
 import { OutboundRateLimiter } from '../../src/ratelimit/outbound-limiter.js';
 import { StaticServiceLimits, type ServiceLimitsSource } from '../../src/ratelimit/service-limits.js';
 import type { HttpFault } from '../fake-maps/http.js';
-import { GOOGLE_KEY, mapsFixture, YANDEX_KEY, type MapsFixture } from '../fake-maps/fixture.js';
+import { ARBAT, GOOGLE_KEY, type MapsFixture, mapsFixtures, YANDEX_KEY } from '../fake-maps/fixture.js';
 import type { GoogleFault } from '../fake-maps/google.js';
 import { testKeySpace } from '../helpers/cache.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
-let db: TestDatabase;
-test.before(async () => {
-  db = await createTestDatabase();
-});
-test.after.always(async () => {
-  await db?.drop();
-});
-
-async function fixture(t: { teardown(fn: () => Promise<void>): void }, options = {}) {
-  const f = await mapsFixture(db.pool, options);
-  t.teardown(() => f.close());
-  return f;
-}
-
-const ARBAT = 'Москва, улица Новый Арбат, 24';
+const fixture = mapsFixtures(test);
 
 const sharedFaults: HttpFault[] = [
   { kind: 'http', status: 500, body: 'Internal Server Error' },

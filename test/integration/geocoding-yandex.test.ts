@@ -6,32 +6,12 @@
  * broken JSON, JSON of the wrong shape and no answer.
  */
 import test from 'ava';
-import { ProviderFailure, type ForwardResult, type ProviderAnswer } from '../../src/geocoding/types.js';
+import { ProviderFailure, type ForwardResult } from '../../src/geocoding/types.js';
 import { yandexLang } from '../../src/geocoding/yandex-maps.js';
-import { mapsFixture, YANDEX_KEY } from '../fake-maps/fixture.js';
+import { ARBAT, found, mapsFixtures, YANDEX_KEY } from '../fake-maps/fixture.js';
 import { YANDEX_PATH } from '../fake-maps/yandex.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
-let db: TestDatabase;
-test.before(async () => {
-  db = await createTestDatabase();
-});
-test.after.always(async () => {
-  await db?.drop();
-});
-
-async function fixture(t: { teardown(fn: () => Promise<void>): void }, options = {}) {
-  const f = await mapsFixture(db.pool, options);
-  t.teardown(() => f.close());
-  return f;
-}
-
-function found<T>(answer: ProviderAnswer<T>): T {
-  if (answer.status !== 'found') throw new Error(`expected found, got ${answer.status}`);
-  return answer.result;
-}
-
-const ARBAT = 'Москва, улица Новый Арбат, 24';
+const fixture = mapsFixtures(test);
 
 test('a Moscow address in Cyrillic: "lon lat" read as longitude then latitude', async (t) => {
   const f = await fixture(t);
