@@ -24,6 +24,7 @@ import { callProvider, type Attempt, type ProviderDeps } from './call-provider.j
 import { forwardAnswer, reverseAnswer } from './google-answer.js';
 import { ProviderHealthTracker } from './health.js';
 import { checkForward, checkReverse, coordinate } from './query.js';
+import { GOOGLE_MAPS_DEFAULT_ROOT, GOOGLE_MAPS_SERVICE } from './services.js';
 import { safeText } from './safe-text.js';
 import { retryAfterSeconds } from './backoff.js';
 import { object, ShapeError, type Json } from './shape.js';
@@ -40,8 +41,7 @@ import {
   type ReverseResult,
 } from './types.js';
 
-export const GOOGLE_MAPS_SERVICE = 'google_maps';
-export const GOOGLE_MAPS_DEFAULT_ROOT = 'https://maps.googleapis.com';
+export { GOOGLE_MAPS_DEFAULT_ROOT, GOOGLE_MAPS_SERVICE };
 const GEOCODE_PATH = '/maps/api/geocode/json';
 
 export interface GoogleMapsOptions extends ProviderDeps {

@@ -15,6 +15,7 @@ import { callProvider, type Attempt, type ProviderDeps } from './call-provider.j
 import { retryAfterSeconds } from './backoff.js';
 import { ProviderHealthTracker } from './health.js';
 import { checkForward, checkReverse, coordinate } from './query.js';
+import { YANDEX_MAPS_DEFAULT_ROOT, YANDEX_MAPS_SERVICE } from './services.js';
 import { safeText } from './safe-text.js';
 import { ShapeError } from './shape.js';
 import { forwardAnswer, reverseAnswer } from './yandex-answer.js';
@@ -31,8 +32,7 @@ import {
   type ReverseResult,
 } from './types.js';
 
-export const YANDEX_MAPS_SERVICE = 'yandex_maps';
-export const YANDEX_MAPS_DEFAULT_ROOT = 'https://geocode-maps.yandex.ru';
+export { YANDEX_MAPS_DEFAULT_ROOT, YANDEX_MAPS_SERVICE };
 const GEOCODE_PATH = '/1.x/';
 
 export interface YandexMapsOptions extends ProviderDeps {

@@ -11,6 +11,12 @@
  * it and are refused), google_maps and yandex_maps (everything).
  */
 import type { Config } from '../config/schema.js';
+import {
+  GOOGLE_MAPS_DEFAULT_ROOT,
+  GOOGLE_MAPS_SERVICE,
+  YANDEX_MAPS_DEFAULT_ROOT,
+  YANDEX_MAPS_SERVICE,
+} from '../geocoding/services.js';
 import type { ExternalServiceRecord } from './integration-ports.js';
 
 export type SettingSource = 'row' | 'env' | 'default';
@@ -52,9 +58,9 @@ export const KNOWN_SERVICES: readonly KnownService[] = [
     settable: ['budgets', 'active'],
   },
   {
-    name: 'google_maps',
+    name: GOOGLE_MAPS_SERVICE,
     type: 'geocoding',
-    defaultBaseUrl: 'https://maps.googleapis.com',
+    defaultBaseUrl: GOOGLE_MAPS_DEFAULT_ROOT,
     baseUrlFromConfig: (c) => c.googleMapsRootUrl,
     keyFromConfig: (c) => c.googleMapsApiKey,
     keyEnv: 'GOOGLE_MAPS_API_KEY',
@@ -63,9 +69,9 @@ export const KNOWN_SERVICES: readonly KnownService[] = [
     settable: ALL,
   },
   {
-    name: 'yandex_maps',
+    name: YANDEX_MAPS_SERVICE,
     type: 'geocoding',
-    defaultBaseUrl: 'https://geocode-maps.yandex.ru',
+    defaultBaseUrl: YANDEX_MAPS_DEFAULT_ROOT,
     baseUrlFromConfig: (c) => c.yandexMapsRootUrl,
     keyFromConfig: (c) => c.yandexMapsApiKey,
     keyEnv: 'YANDEX_MAPS_API_KEY',
