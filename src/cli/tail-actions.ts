@@ -20,6 +20,7 @@ import {
   tailLine,
   type TailedEvent,
 } from '../services/tail-events.js';
+import { isCursor } from '../services/event-stream.js';
 import type { CommandContext } from './context.js';
 import { daemonUrl } from './daemon-url.js';
 import { parseSince } from './durations.js';
@@ -42,8 +43,6 @@ export interface TailFlags {
   forwardTimeout?: string;
 }
 
-const CURSOR = /^\d{1,20}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 interface Plan {
   limit: number | undefined;
   /** Resume after this cursor, or replay from this time. */
@@ -59,7 +58,7 @@ function plan(flags: TailFlags, ctx: CommandContext): Plan {
   let after: string | undefined;
   let since: Date | undefined;
   if (flags.since !== undefined) {
-    if (CURSOR.test(flags.since.trim())) after = flags.since.trim().toLowerCase();
+    if (isCursor(flags.since)) after = flags.since.trim().toLowerCase();
     else since = parseSince(flags.since, '--since');
   }
   if ((flags.forwardSecret ?? flags.forwardTimeout) !== undefined && flags.forwardTo === undefined)

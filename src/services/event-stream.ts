@@ -61,6 +61,14 @@ export interface StreamHubOptions {
 const CURSOR = /^(\d{1,20})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const MAX_XID = (1n << 64n) - 1n;
 
+/** Before every publish: where a stream that has seen nothing starts. */
+export const STREAM_START: StreamPosition = { xid: '0', id: '00000000-0000-0000-0000-000000000000' };
+
+/** Whether `text` is shaped like a cursor the stream gives (what parseCursor accepts, bounds aside). */
+export function isCursor(text: string): boolean {
+  return CURSOR.test(text.trim().toLowerCase());
+}
+
 export function formatCursor(position: StreamPosition): string {
   return `${position.xid}.${position.id}`;
 }
@@ -183,12 +191,13 @@ export class EventStreamHub {
    */
   async position(): Promise<StreamPosition> {
     if (this.subscriptions.size > 0) return this.start();
-    return (await this.options.events.head()) ?? { xid: '0', id: '00000000-0000-0000-0000-000000000000' };
+    return (await this.options.events.head()) ?? STREAM_START;
   }
 
   /** Where a replay of what was published since `since` starts. */
-  positionAt(since: Date): Promise<StreamPosition> {
-    return this.options.events.positionAt(since);
+  async positionAt(since: Date): Promise<StreamPosition> {
+    // Nothing published since then: the stream starts now.
+    return (await this.options.events.positionAt(since)) ?? this.position();
   }
 
   /** This daemon just published: look now rather than at the next poll. */
@@ -207,7 +216,7 @@ export class EventStreamHub {
   private async start(): Promise<StreamPosition> {
     if (this.head !== undefined) return this.head;
     this.starting ??= this.options.events.head().then((head) => {
-      this.head ??= head ?? { xid: '0', id: '00000000-0000-0000-0000-000000000000' };
+      this.head ??= head ?? STREAM_START;
       return this.head;
     });
     try {

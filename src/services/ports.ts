@@ -249,8 +249,8 @@ export interface PublishedEvents {
   readAfter(after: StreamPosition, limit: number): Promise<PublishedEvent[]>;
   /** The newest settled position, or undefined when nothing was published yet. */
   head(): Promise<StreamPosition | undefined>;
-  /** The position just before the first publish at or after `since`. */
-  positionAt(since: Date): Promise<StreamPosition>;
+  /** The position just before the first publish at or after `since`; undefined when there is none. */
+  positionAt(since: Date): Promise<StreamPosition | undefined>;
   /** The newest position a purge deleted, or undefined. */
   purgedThrough(): Promise<string | undefined>;
 }

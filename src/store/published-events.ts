@@ -19,14 +19,11 @@ export class PgPublishedEvents implements PublishedEvents {
     return publishedHead(this.pool);
   }
 
-  async positionAt(since: Date): Promise<StreamPosition> {
-    // Nothing published since then: start at the head (or the very beginning).
-    return (await positionPublishedAt(this.pool, since)) ?? (await this.head()) ?? STREAM_START;
+  positionAt(since: Date): Promise<StreamPosition | undefined> {
+    return positionPublishedAt(this.pool, since);
   }
 
   purgedThrough(): Promise<string | undefined> {
     return purgedThrough(this.pool);
   }
 }
-
-export const STREAM_START: StreamPosition = { xid: '0', id: '00000000-0000-0000-0000-000000000000' };

@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 import { publishedPayloadText } from '../../domain/webhook-body.js';
+import { STREAM_START } from '../../services/event-stream.js';
 import type { PublishedEvent, StreamPosition } from '../../services/ports.js';
 
 const SETTLED = 'published_xid < pg_snapshot_xmin(pg_current_snapshot())';
@@ -82,10 +83,8 @@ export async function positionPublishedAt(pool: pg.Pool, since: Date): Promise<S
     [since],
   );
   const first = r.rows[0];
-  return first === undefined ? undefined : { xid: first.xid, id: ZERO_UUID };
+  return first === undefined ? undefined : { xid: first.xid, id: STREAM_START.id };
 }
-
-export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 export async function purgedThrough(pool: pg.Pool): Promise<string | undefined> {
   const r = await pool.query<{ xid: string }>('SELECT purged_through::text AS xid FROM event_stream_horizon');
