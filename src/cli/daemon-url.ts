@@ -20,6 +20,20 @@ export function daemonUrl(given: string | undefined, config: Config, flag: strin
   return url;
 }
 
+/**
+ * The message of a daemon's JSON answer: {"error":{"message"}} for errors,
+ * {"message"} for stream notices; undefined when the text holds neither.
+ */
+export function answerMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; error?: { message?: unknown } };
+    const message = body.error?.message ?? body.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why a request got no answer: the system's code (ECONNREFUSED, ...), else the message. */
 export function fetchFailure(err: unknown): string {
   const inner = (err as { cause?: { code?: string; message?: string } }).cause;

@@ -6,7 +6,7 @@
  */
 import { SseParser } from '../lib/sse.js';
 import { CommandFailed } from './io.js';
-import { fetchFailure } from './daemon-url.js';
+import { answerMessage, fetchFailure } from './daemon-url.js';
 
 export interface StreamRequest {
   base: URL;
@@ -51,7 +51,7 @@ export async function readEventStream(
       });
       if (res.status !== 200 || res.body === null) {
         const body = await res.text().catch(() => '');
-        const message = /"message":"([^"]*)"/.exec(body)?.[1] ?? `HTTP ${res.status}`;
+        const message = answerMessage(body) ?? `HTTP ${res.status}`;
         // Refused outright (bad token, bad filter): retrying will not help.
         if (res.status >= 400 && res.status < 500) {
           throw new CommandFailed(`the daemon refused the event stream (${res.status}): ${message}`);

@@ -22,7 +22,7 @@ import {
 } from '../services/tail-events.js';
 import { isCursor } from '../services/event-stream.js';
 import type { CommandContext } from './context.js';
-import { daemonUrl } from './daemon-url.js';
+import { answerMessage, daemonUrl } from './daemon-url.js';
 import { parseSince } from './durations.js';
 import { parseWhole } from './event-options.js';
 import { FORWARD_TIMEOUT_SECONDS, Forwarder, newForwardSecret } from './forward.js';
@@ -165,7 +165,7 @@ async function fromStream(
         await onEvent(event, `msg_${cursor ?? `${event.id}_${event.timestamp}`}`);
       },
       onNotice: (kind, data) => {
-        const message = /"message":"([^"]*)"/.exec(data)?.[1] ?? data;
+        const message = answerMessage(data) ?? data;
         writeLine(io.stderr, `${kind}: ${message}`);
       },
       onLost: (reason, ms) => writeLine(io.stderr, `${reason}; reconnecting in ${ms} ms`),
