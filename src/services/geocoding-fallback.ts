@@ -106,7 +106,7 @@ export async function resolveAcross<T>(
   for (const [index, slot] of plan.slots.entries()) {
     // Each provider gets its share of what is left, the last one all of it: a provider that
     // hangs or keeps retrying must not spend the time the next one needs.
-    const share = Math.floor((deadline - Date.now()) / (plan.slots.length - index));
+    const share = (deadline - Date.now()) / (plan.slots.length - index);
     const own: ProviderCall = Number.isFinite(share) ? { ...call, deadlineAt: Date.now() + share } : call;
     let answer: ProviderAnswer<T>;
     try {
