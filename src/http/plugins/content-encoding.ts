@@ -5,6 +5,7 @@
  * so a small zip bomb is a 413 before it can grow. Any other coding is a 415
  * that names what we read; a body that does not decode is a 400.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { AppError } from '../../domain/errors.js';
@@ -41,6 +42,23 @@ export function codingsOf(header: string | string[] | undefined): string[] {
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '' && c !== 'identity');
+}
+
+/**
+ * A webhook's body to verify and store, and the headers to store with it: as
+ * sent when there is no Content-Encoding (no copy, the common case), else
+ * decoded, with the bytes as sent kept for the signature check and the
+ * Content-Encoding header left out (what is stored is not encoded).
+ */
+export async function decodedWebhook(
+  sent: Buffer,
+  headers: IncomingHttpHeaders,
+  maxBytes: number,
+): Promise<{ rawBody: Buffer; headers: IncomingHttpHeaders; sentBody?: Buffer }> {
+  const codings = codingsOf(headers['content-encoding']);
+  if (codings.length === 0) return { rawBody: sent, headers };
+  const { 'content-encoding': _coding, ...rest } = headers;
+  return { rawBody: await decodeBody(sent, codings, maxBytes), headers: rest, sentBody: sent };
 }
 
 export async function decodeBody(

@@ -9,7 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import { NAMED_ROUTE_SOURCES } from '../../domain/source.js';
 import type { IngestService } from '../../services/ingest-webhook.js';
 import { acceptAnyBody, restoreContentType } from '../plugins/any-body.js';
-import { codingsOf, decodeBody } from '../plugins/content-encoding.js';
+import { decodedWebhook } from '../plugins/content-encoding.js';
 import { tenantOf } from '../plugins/request-context.js';
 
 export interface WebhookRouteOptions {
@@ -46,17 +46,13 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
       if (!opts.accepting()) throw new AppError('SHUTTING_DOWN', undefined, 5);
       const sent = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       restoreContentType(request);
-      // A compressed body is stored decoded (its Content-Encoding is then
-      // not stored with it); the signature may cover either form.
-      const codings = codingsOf(request.headers['content-encoding']);
-      const rawBody = codings.length === 0 ? sent : await decodeBody(sent, codings, opts.maxBodyBytes);
-      const { 'content-encoding': _coding, ...decodedHeaders } = request.headers;
+      // A compressed body is stored decoded; the signature may cover either form.
+      const body = await decodedWebhook(sent, request.headers, opts.maxBodyBytes);
       const result = await opts.ingest.ingest({
         sourceName: sourceName(request),
-        rawBody,
-        ...(codings.length === 0
-          ? { headers: request.headers }
-          : { headers: decodedHeaders, sentBody: sent }),
+        rawBody: body.rawBody,
+        headers: body.headers,
+        sentBody: body.sentBody,
         tenantId: tenantOf(request),
       });
       reply.code(result.status === 'accepted' ? 202 : 200);
