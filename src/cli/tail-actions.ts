@@ -115,7 +115,9 @@ export async function tailPublished(io: CliIO, ctx: CommandContext, flags: TailF
     await forwarder?.deliver(messageId, event.envelope, (d) => {
       const outcome = d.status === undefined ? (d.error ?? 'no answer') : String(d.status);
       const line = `  -> ${outcome} in ${d.ms} ms${d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}${d.final && (d.status === undefined || d.status >= 300) ? '; giving up on this event' : ''}`;
-      writeLine(d.status !== undefined && d.status < 300 ? io.stdout : io.stderr, line);
+      // With --json stdout holds envelopes only; deliveries are then reported on stderr.
+      const ok = d.status !== undefined && d.status < 300;
+      writeLine(ok && !flags.json ? io.stdout : io.stderr, line);
     });
     seen += 1;
     if (p.limit !== undefined && seen >= p.limit) stop.abort();

@@ -198,6 +198,22 @@ test.serial(
   },
 );
 
+test.serial('with --json, stdout holds only envelopes; deliveries are reported on stderr', async (t) => {
+  const sink = await receiver(() => 200);
+  t.teardown(() => sink.close());
+  const tail = startIntegctl(
+    ['events', 'tail', '--source', 'shop', '--count', '1', '--json', '--forward-to', sink.url],
+    env,
+  );
+  await tail.waitForStderr('reading the event stream');
+  const id = await ingest('j-1');
+  t.is(await tail.exited, 0, tail.stderr());
+  const lines = tail.stdout().trim().split('\n');
+  t.is(lines.length, 1);
+  t.is((JSON.parse(lines[0] ?? '') as { data: { id: string } }).data.id, id);
+  t.regex(tail.stderr(), /-> 200 in \d+ ms/);
+});
+
 test.serial('tail usage errors exit 2 before anything is contacted', async (t) => {
   const nowhere = { ...env, PORT: '1' };
   for (const args of [
