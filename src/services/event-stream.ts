@@ -148,34 +148,32 @@ export class EventStreamHub {
   }
 
   /**
-   * Starts a subscription after `after` (a parsed cursor), or at the newest
-   * settled publish when none is given. Resolves once it is set up; events
-   * then flow to the sink until it is closed with unsubscribe().
+   * Starts a subscription after `after`: a client's cursor (`resumed`), or
+   * position() taken before the client was answered (a start "from now").
+   * Resolves once it is set up; events then flow to the sink until
+   * unsubscribe().
    */
   async subscribe(
     sink: StreamSink,
-    options: { after?: StreamPosition; filter: StreamFilter; resumed?: boolean },
+    options: { after: StreamPosition; filter: StreamFilter; resumed: boolean },
   ): Promise<{ unsubscribe: () => void }> {
     if (this.stopped) throw new AppError('SHUTTING_DOWN', undefined, 5);
-    // An idle hub's head is stale: "from now" means the newest publish now.
+    // An idle hub's head is stale: read it again rather than poll from it.
     if (this.subscriptions.size === 0 && !this.polling) this.head = undefined;
     await this.start();
-    // Read after the await, in the same turn as joining: no poll runs in between.
-    const from = options.after ?? this.head ?? (await this.start());
-    const subscription = new Subscription(from, matcher(options.filter), sink);
+    const subscription = new Subscription(options.after, matcher(options.filter), sink);
     this.subscriptions.add(subscription);
-    if (options.after !== undefined) {
-      const purged = options.resumed === false ? undefined : await this.options.events.purgedThrough();
+    if (options.resumed) {
+      const purged = await this.options.events.purgedThrough();
       if (purged !== undefined && BigInt(purged) >= BigInt(options.after.xid)) {
         sink.notice('purged', {
           message:
             'events after your cursor were purged (integctl events purge); continuing from the oldest event kept',
         });
       }
-      void this.catchUp(subscription);
-    } else {
-      subscription.live = true;
     }
+    // The backlog from `after` up to the hub's head (nothing, when it starts there), then live.
+    void this.catchUp(subscription);
     this.schedule(0);
     return {
       unsubscribe: () => {
