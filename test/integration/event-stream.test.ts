@@ -172,6 +172,10 @@ test.serial('bad cursors and filters are 400 with a code; no token is 401', asyn
   t.is(after.status, 400);
   const since = await fetch(`${urlA}/api/v1/events/stream?since=yesterday`, { headers: auth });
   t.is(since.status, 400);
+  // Not on the calendar: refused, not rolled over into March.
+  const feb30 = await fetch(`${urlA}/api/v1/events/stream?since=2026-02-30T00:00:00Z`, { headers: auth });
+  t.is(feb30.status, 400);
+  t.regex(((await feb30.json()) as { error: { message: string } }).error.message, /2026-02 has 28 days/);
   const unknown = await fetch(`${urlA}/api/v1/events/stream?colour=red`, { headers: auth });
   t.is(unknown.status, 400);
   const clash = await fetch(`${urlA}/api/v1/events/stream?tenant=t1`, {

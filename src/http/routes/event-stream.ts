@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { InvalidTime, parseIsoTime } from '../../lib/iso-time.js';
 import {
   parseCursor,
   type EventStreamHub,
@@ -56,12 +57,20 @@ function dataLines(text: string): string {
     .join('');
 }
 
+/** ?since=: an ISO-8601 time, checked field by field (2026-02-30 is refused, not read as March 2). */
 function sinceTime(text: string): Date {
-  const at = /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(at.getTime())) {
+  let at: Date | undefined;
+  let why = 'it is not of that form';
+  try {
+    at = parseIsoTime(text);
+  } catch (err) {
+    if (!(err instanceof InvalidTime)) throw err;
+    why = err.message;
+  }
+  if (at === undefined) {
     throw new AppError(
       'BAD_REQUEST',
-      `since must be an ISO-8601 time such as 2026-12-01T10:00:00Z, not ${JSON.stringify(text.slice(0, 40))}`,
+      `since must be an ISO-8601 time such as 2026-12-01T10:00:00Z, not ${JSON.stringify(text.slice(0, 40))}: ${why}`,
     );
   }
   return at;
